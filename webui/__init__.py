@@ -1,0 +1,89 @@
+"""The OAuth Profile Manager: an HDP-compatible Management API and admin UI."""
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webui import api, cli, config, crypto, errors
+from webui.api.converters import IdConverter
+from webui.database import configure_engine
+from webui.domain import credentials, passwords
+from webui.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then the environment (or, in tests,
+    the given mapping instead of the last two)."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_object(config.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(config.from_env())
+    else:
+        app.config.update(test_config)
+    fill_defaults(app)
+    app.url_map.converters["id"] = IdConverter
+    app.json.sort_keys = False  # keep HDP's field order
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register(app)
+    cli.register(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def fill_defaults(app: Flask) -> None:
+    """Settings whose default lives in the instance folder, never in code."""
+    instance = Path(app.instance_path)
+    cfg = app.config
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'webui.sqlite3'}"
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = config.secret_file(instance, "secret_key",
+                                               lambda: secrets.token_hex(32))
+    if not cfg.get("TOKEN_ENCRYPTION_KEYS"):
+        cfg["TOKEN_ENCRYPTION_KEYS"] = [config.secret_file(instance, "token_keys", crypto.new_key)]
+    uri = cfg["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        # Plain URLs name the psycopg 3 driver we ship.
+        cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    options = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("hide_parameters", True)  # bound values (tokens) never reach logs
+    if not uri.startswith("sqlite"):
+        options.setdefault("pool_pre_ping", True)
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    cfg["SESSION_COOKIE_SECURE"] = bool(cfg["SESSION_COOKIE_SECURE"])
+    cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.extensions[crypto.EXTENSION] = crypto.build_cipher(app.config["TOKEN_ENCRYPTION_KEYS"])
+    app.extensions[passwords.EXTENSION] = passwords.build_hasher(app.config)
+    app.extensions[credentials.EXTENSION] = credentials.CredentialCache(
+        app.config["CREDENTIAL_CACHE_SECONDS"])
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(api.bp)
+    # The API authenticates from the Authorization header only, never from the session
+    # cookie, so cross-site requests cannot ride on a browser's login: CSRF does not apply.
+    csrf.exempt(api.bp)

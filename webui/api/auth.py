@@ -1,0 +1,42 @@
+"""HTTP Basic authentication for the API, and its coarse permission gate."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+
+from webui.domain import credentials
+from webui.domain.errors import NotAuthenticated
+from webui.domain.permissions import Permission, require
+from webui.domain.principal import Principal
+
+
+def authenticated() -> Principal:
+    """The caller named by the Authorization header. Raises NotAuthenticated (401).
+
+    The password is verified at most once per request (and usually not at all: see
+    credentials.CredentialCache).
+    """
+    if "principal" in g:
+        return g.principal
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+        raise NotAuthenticated()
+    g.principal = credentials.authenticate(auth.username, auth.password, request.remote_addr)
+    return g.principal
+
+
+def api_requires(*perms: Permission):
+    """Authenticate, then require perms of the caller (Forbidden, 403, otherwise)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            require(authenticated(), *perms)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def on_behalf() -> str | None:
+    """The ?user= an operation acts for, if any."""
+    return request.args.get("user")

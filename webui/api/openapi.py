@@ -1,0 +1,175 @@
+"""/api/openapi.json: the OpenAPI 3.1 document.
+
+Request bodies come from the very pydantic schemas (webui.domain.schemas) that validate
+requests, so the document cannot drift from the checks. Response shapes are declared here.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask import jsonify
+
+from webui.api.blueprint import bp
+from webui.domain import schemas
+from webui.domain.error_codes import Code
+from webui.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+REQUESTS = [schemas.ProfileCreate, schemas.ProfileUpdate, schemas.AppCreate,
+            schemas.AppUpdate, schemas.UserCreate, schemas.UserUpdate, schemas.PasswordReset,
+            schemas.RoleCreate, schemas.RoleUpdate]
+
+_STR = {"type": "string"}
+_NSTR = {"type": ["string", "null"]}
+_INT = {"type": "integer"}
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+_IDS = {"type": "array", "items": _INT}
+
+
+def _obj(props: dict, required: list[str] | None = None) -> dict:
+    return {"type": "object", "properties": props,
+            "required": list(props) if required is None else required}
+
+
+_APP_ITEM = {"id": _INT, "name": _STR, "dataStore": _INT, "tenantId": _INT,
+             "description": _STR, "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR,
+             "createdAt": _TIME, "updatedAt": _TIME}
+_STATUS = {"type": "string", "enum": ["active", "needsReauthorization"]}
+RESPONSES = {
+    "Error": _obj({"error": _obj({
+        "code": {"type": "string", "pattern": "^[0-9]{9}$", "enum": [c.value for c in Code]},
+        "message": _obj({"lang": {"const": "en-US"}, "value": _STR})})}),
+    "ProfileCreated": _obj({"id": _INT, "name": _STR, "oauthAppId": _INT,
+                            "description": _STR, "accessToken": _NSTR,
+                            "refreshToken": _STR}),
+    "Profile": _obj({"id": _INT, "name": _STR, "oauthAppId": _INT, "description": _STR,
+                     "accessToken": _NSTR, "refreshToken": _NSTR,
+                     "hasAccessToken": {"type": "boolean"},
+                     "hasRefreshToken": {"type": "boolean"}, "status": _STATUS,
+                     "tokenExpiresAt": _TIME, "createdAt": _TIME, "updatedAt": _TIME}),
+    "ProfileList": _obj({"profiles": {"type": "array", "items": _obj({
+        "id": _INT, "name": _STR, "oauthAppId": _INT, "description": _STR,
+        "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR, "status": _STATUS,
+        "createdAt": _TIME, "updatedAt": _TIME})}}),
+    "Application": _obj({**_APP_ITEM, "clientId": _STR, "clientSecret": _NSTR,
+                         "hasClientSecret": {"type": "boolean"}},
+                        required=list(_APP_ITEM) + ["clientId"]),
+    "ApplicationList": _obj({"applications": {"type": "array", "items": _obj(_APP_ITEM)}}),
+    "User": _obj({"id": _INT, "userName": _STR, "tenantId": _INT,
+                  "statusInfo": _obj({"status": _INT, "accountLocked": {"type": "boolean"}}),
+                  "passwordInfo": _obj({"passwordStatus": _INT, "passwordExpiration": _NSTR}),
+                  "permissions": _obj({"roles": _IDS, "permissions": _IDS}),
+                  "authenticationInfo": _obj({"authUsers": {"type": "array"}})}),
+    "UserList": _obj({"users": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}),
+    "Role": _obj({"id": _INT, "name": _STR, "tenantId": _INT, "description": _STR,
+                  "permissions": _IDS, "users": _IDS}),
+    "RoleList": _obj({"roles": {"type": "array", "items": _obj(
+        {"id": _INT, "name": _STR, "tenantId": _INT, "description": _STR})}}),
+    "Permission": _obj({"id": _INT, "name": _STR, "description": _STR}),
+    "PermissionList": _obj({"permissions": {"type": "array",
+                                            "items": {"$ref": "#/components/schemas/Permission"}}}),
+    "OwnPermissions": _obj({"userId": _INT, "permissions": _IDS}),
+    "OwnAccount": _obj({"userId": _INT, "userName": _STR, "tenantId": _INT,
+                        "passwordExpiration": _NSTR, "permissions": _IDS}),
+    "AuditList": _obj({"events": {"type": "array", "items": _obj({
+        "id": _INT, "at": _TIME, "actor": _NSTR, "onBehalfOf": _NSTR, "action": _STR,
+        "objectType": _STR, "objectId": {"type": ["integer", "null"]}, "fields": {
+            "type": "array", "items": _STR}, "clientAddress": _NSTR})}}),
+}
+
+_P = {
+    "user": {"name": "user", "in": "query", "required": False, "schema": _STR,
+             "description": "Act on behalf of this user (HDP's on-behalf-of)."},
+    "limit": {"name": "limit", "in": "query", "required": False,
+              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                         "default": DEFAULT_LIMIT},
+              "description": "Page size. When more items remain, the response carries "
+                             "`Link: <url>; rel=\"next\"`."},
+    "cursor": {"name": "cursor", "in": "query", "required": False,
+               "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"},
+               "description": "Opaque; copy it from the next link."},
+}
+
+
+def _id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _op(summary: str, ok: int, out: str | None, body: type | None = None,
+        params: list | None = None, errors=(400, 401, 403, 404)) -> dict:
+    responses = {str(ok): ({"description": "OK", "content": {"application/json": {
+        "schema": _ref(out)}}} if out else {"description": "No content"})}
+    for status in sorted({*errors, 401, 413, 415, 405} if body else {*errors, 401, 405}):
+        responses[str(status)] = {"description": "HDP error envelope", "content": {
+            "application/json": {"schema": _ref("Error")}}}
+    op = {"summary": summary, "parameters": params or [], "responses": responses}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": _ref(body.__name__)}}}
+    return op
+
+
+def _crud(path: str, noun: str, id_name: str, create, update, one: str, many: str,
+          extra_list: list | None = None, on_behalf: bool = False) -> dict:
+    ob = [_P["user"]] if on_behalf else []
+    return {
+        path: {"get": _op(f"List {noun}s", 200, many, params=ob + [_P["limit"], _P["cursor"]]
+                          + (extra_list or [])),
+               "post": _op(f"Create {noun}", 201, one if noun != "profile" else "ProfileCreated",
+                           create, ob, errors=(400, 401, 403, 404, 409))},
+        f"{path}/{{{id_name}}}": {
+            "get": _op(f"Get {noun}", 200, one, params=ob + [_id(id_name)]),
+            "put": _op(f"Update {noun}", 200, one, update, ob + [_id(id_name)],
+                       errors=(400, 401, 403, 404, 409)),
+            "delete": _op(f"Delete {noun}", 204, None, params=ob + [_id(id_name)],
+                          errors=(401, 403, 404, 409))},
+    }
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    components = dict(RESPONSES)
+    for model in REQUESTS:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[model.__name__] = schema
+    paths = {}
+    paths.update(_crud("/api/mgmt/oauthprofiles", "profile", "profileId", schemas.ProfileCreate,
+                       schemas.ProfileUpdate, "Profile", "ProfileList", on_behalf=True,
+                       extra_list=[{"name": "name", "in": "query", "schema": _STR},
+                                   {"name": "oauthAppId", "in": "query", "schema": _INT}]))
+    paths.update(_crud("/api/mgmt/oauthapps", "application", "appId", schemas.AppCreate,
+                       schemas.AppUpdate, "Application", "ApplicationList", on_behalf=True))
+    paths.update(_crud("/api/admin/users", "user", "userId", schemas.UserCreate,
+                       schemas.UserUpdate, "User", "UserList"))
+    paths.update(_crud("/api/admin/roles", "role", "roleId", schemas.RoleCreate,
+                       schemas.RoleUpdate, "Role", "RoleList"))
+    paths["/api/admin/users/{userId}/resetpassword"] = {"put": _op(
+        "Reset a user's password", 204, None, schemas.PasswordReset, [_id("userId")])}
+    paths["/api/admin/permissions"] = {"get": _op("The permission catalogue", 200,
+                                                  "PermissionList")}
+    paths["/api/admin/permissions/{permissionId}"] = {"get": _op(
+        "One permission", 200, "Permission", params=[_id("permissionId")])}
+    paths["/api/admin/audit"] = {"get": _op("The audit trail, newest first", 200, "AuditList",
+                                            params=[_P["limit"], _P["cursor"]])}
+    paths["/api/mgmt/permissions"] = {"get": _op("The caller's effective permissions", 200,
+                                                 "OwnPermissions", params=[_P["user"]])}
+    paths["/api/mgmt/user"] = {"get": _op("The caller's account", 200, "OwnAccount")}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "OAuth Profile Manager (HDP-compatible Management API)",
+                 "version": "1.0.0"},
+        "components": {"schemas": components, "securitySchemes": {
+            "basic": {"type": "http", "scheme": "basic"}}},
+        "security": [{"basic": []}],
+        "paths": paths,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(document())

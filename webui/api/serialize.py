@@ -1,0 +1,106 @@
+"""JSON shapes of the API (HDP's field names). Secrets are masked unless the deployment turns
+on EXPOSE_SECRETS_ON_READ; the create response of a profile echoes what was sent, as HDP
+documents."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import current_app
+
+from webui.domain.permissions import CATALOGUE, Permission
+from webui.domain.schemas import MASK
+from webui.models import AuditEvent, OAuthApplication, OAuthProfile, Role, User
+
+
+def timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _secret(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value if current_app.config["EXPOSE_SECRETS_ON_READ"] else MASK
+
+
+def profile_status(p: OAuthProfile) -> str:
+    return "needsReauthorization" if p.needs_reauthorization else "active"
+
+
+def profile_created(p: OAuthProfile) -> dict[str, Any]:
+    """HDP's 201 body, exactly: the created object with the tokens as sent."""
+    return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
+            "description": p.description, "accessToken": p.access_token,
+            "refreshToken": p.refresh_token}
+
+
+def profile(p: OAuthProfile) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
+            "description": p.description,
+            "accessToken": _secret(p.access_token), "refreshToken": _secret(p.refresh_token),
+            "hasAccessToken": p.access_token is not None,
+            "hasRefreshToken": p.refresh_token is not None,
+            "status": profile_status(p), "tokenExpiresAt": timestamp(p.token_expires_at),
+            "createdAt": timestamp(p.created_at), "updatedAt": timestamp(p.updated_at)}
+
+
+def profile_item(p: OAuthProfile) -> dict[str, Any]:
+    """A list item: no tokens; the application's endpoints and scope, as HDP 5.0 lists."""
+    app = p.application
+    return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
+            "description": p.description, "authorizeURI": app.authorize_uri,
+            "tokenURI": app.token_uri, "scope": app.scope, "status": profile_status(p),
+            "createdAt": timestamp(p.created_at), "updatedAt": timestamp(p.updated_at)}
+
+
+def application_item(a: OAuthApplication) -> dict[str, Any]:
+    """A list item: never clientId or clientSecret."""
+    return {"id": a.id, "name": a.name, "dataStore": a.data_store, "tenantId": a.tenant_id,
+            "description": a.description, "authorizeURI": a.authorize_uri,
+            "tokenURI": a.token_uri, "scope": a.scope,
+            "createdAt": timestamp(a.created_at), "updatedAt": timestamp(a.updated_at)}
+
+
+def application(a: OAuthApplication, *, manager: bool) -> dict[str, Any]:
+    """The full object; the client secret only for those who manage applications (masked
+    unless EXPOSE_SECRETS_ON_READ)."""
+    body = application_item(a)
+    body["clientId"] = a.client_id
+    if manager:
+        body["clientSecret"] = _secret(a.client_secret)
+        body["hasClientSecret"] = a.client_secret is not None
+    return body
+
+
+def user(u: User) -> dict[str, Any]:
+    return {"id": u.id, "userName": u.user_name, "tenantId": u.tenant_id,
+            "statusInfo": {"status": 1 if u.active else 0, "accountLocked": False},
+            "passwordInfo": {"passwordStatus": u.password_status, "passwordExpiration": None},
+            "permissions": {"roles": [r.id for r in u.roles],
+                            "permissions": [p.id for p in u.permissions]},
+            "authenticationInfo": {"authUsers": [{"authUserName": u.user_name,
+                                                  "authServiceId": 1}]}}
+
+
+def role_item(r: Role) -> dict[str, Any]:
+    return {"id": r.id, "name": r.name, "tenantId": r.tenant_id, "description": r.description}
+
+
+def role(r: Role) -> dict[str, Any]:
+    return {**role_item(r), "permissions": r.permission_ids, "users": [u.id for u in r.users]}
+
+
+def permission(perm: Permission) -> dict[str, Any]:
+    name, description = CATALOGUE[perm]
+    return {"id": perm.value, "name": name, "description": description}
+
+
+def audit_event(e: AuditEvent) -> dict[str, Any]:
+    return {"id": e.id, "at": timestamp(e.at), "actor": e.actor, "onBehalfOf": e.subject,
+            "action": e.action, "objectType": e.object_type, "objectId": e.object_id,
+            "fields": e.fields.split(",") if e.fields else [],
+            "clientAddress": e.client_address}

@@ -1,0 +1,109 @@
+"""Configuration: defaults, then instance/config.py, then the environment.
+
+Every setting that the environment may override is listed in ENV_SETTINGS with its parser,
+so the README's configuration table and the code agree on one list.
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+
+class Defaults:
+    # Database: None means "SQLite file in the instance folder" (filled in by the factory).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The whole request body, forms included: the API's largest legal body is far below this.
+    MAX_CONTENT_LENGTH = 64 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
+    # Outbound OAuth endpoints: https only, unless this allows http for localhost/127.0.0.1.
+    ALLOW_HTTP_LOOPBACK_OAUTH = False
+    # Return client secrets and tokens in clear on GET, as HDP does (off: masked).
+    EXPOSE_SECRETS_ON_READ = False
+    # Argon2id cost. The defaults are argon2-cffi's RFC 9106 low-memory profile.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+    # How long a verified Basic-auth credential is accepted without rehashing.
+    CREDENTIAL_CACHE_SECONDS = 60
+    # Where rate-limit counters live ("memory://" only with a single worker).
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_FAILURE_LIMIT = "10 per minute"
+    # Reverse proxy hops to trust for X-Forwarded-* (0: not behind a proxy).
+    PROXY_FIX_HOPS = 0
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    TOKEN_ENCRYPTION_KEYS: list[str] | None = None
+    ADMIN_PASSWORD: str | None = None
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _keys(text: str) -> list[str]:
+    return [k.strip() for k in text.split(",") if k.strip()]
+
+
+def _minutes(text: str) -> timedelta:
+    return timedelta(minutes=float(text))
+
+
+ENV_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    # env var: (config key, parser)
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "TOKEN_ENCRYPTION_KEYS": ("TOKEN_ENCRYPTION_KEYS", _keys),
+    "ADMIN_PASSWORD": ("ADMIN_PASSWORD", str),
+    "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "EXPOSE_SECRETS_ON_READ": ("EXPOSE_SECRETS_ON_READ", _bool),
+    "ALLOW_HTTP_LOOPBACK_OAUTH": ("ALLOW_HTTP_LOOPBACK_OAUTH", _bool),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
+    "SESSION_IDLE_MINUTES": ("SESSION_IDLE_TIMEOUT", _minutes),
+    "SESSION_LIFETIME_MINUTES": ("SESSION_ABSOLUTE_LIFETIME", _minutes),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "CREDENTIAL_CACHE_SECONDS": ("CREDENTIAL_CACHE_SECONDS", int),
+    "PROXY_FIX_HOPS": ("PROXY_FIX_HOPS", int),
+}
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings present in the environment, parsed. Raises ValueError on a malformed value."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for var, (key, parse) in ENV_SETTINGS.items():
+        if environ.get(var):
+            found[key] = parse(environ[var])
+    return found
+
+
+def secret_file(instance_path: Path, name: str, make: Callable[[], str]) -> str:
+    """Read instance/<name>, creating it with mode 0600 from make() the first time.
+
+    O_EXCL makes the first writer win when several workers start at once; the others read.
+    """
+    path = instance_path / name
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # the winner may still be writing
+            text = path.read_text().strip()
+            if text:
+                return text
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty; delete it so a new one is generated.")
+    value = make()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value

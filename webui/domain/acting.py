@@ -1,0 +1,40 @@
+"""Acting on behalf of another user (HDP's ?user=): the one rule, for the API and the UI."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webui.domain.error_codes import Code
+from webui.domain.errors import NotFound
+from webui.domain.permissions import Permission, has_all, has_permission, require
+from webui.domain.principal import Principal
+from webui.extensions import db
+from webui.models import Role, User
+
+
+def may_act_for_others(actor: Principal, *perms: Permission) -> bool:
+    """Administrator (12), or MgmtAPI (11) + OnBehalfOf (21) + the operation's permissions."""
+    return has_permission(actor, Permission.ADMINISTRATOR) or has_all(
+        actor, (Permission.MGMT_API, Permission.ON_BEHALF_OF, *perms))
+
+
+def acting_for(actor: Principal, user_name: str | None, *perms: Permission) -> Principal:
+    """The user an operation is performed for: the actor, or the user named by ?user=.
+
+    Raises Forbidden when the actor lacks perms (or the on-behalf rule), NotFound (code
+    222207916) for an unknown user name or one in another tenant.
+    """
+    if user_name is None or user_name == actor.user_name:
+        require(actor, *perms)
+        return actor
+    if not may_act_for_others(actor, *perms):
+        require(actor, Permission.ADMINISTRATOR)  # raises Forbidden
+    user = db.session.scalar(
+        select(User).where(User.user_name == user_name)
+        .options(selectinload(User.roles).selectinload(Role.permissions),
+                 selectinload(User.permissions)))
+    if user is None or (user.tenant_id != actor.tenant_id
+                        and not has_permission(actor, Permission.ADMINISTRATOR)):
+        raise NotFound(f"There is no User with that name: {user_name}.", "user",
+                       Code.USER_NOT_FOUND)
+    return Principal.of(user, address=actor.address)

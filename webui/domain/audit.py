@@ -1,0 +1,44 @@
+"""The audit trail: appended inside the use case's own transaction, so it commits with it."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import or_, select
+
+from webui.domain.pagination import Page, PageRequest, page_of
+from webui.domain.permissions import Permission, require
+from webui.domain.principal import Principal
+from webui.extensions import db
+from webui.models import AuditEvent
+
+
+def record(actor: Principal | None, action: str, object_type: str, object_id: int | None,
+           fields: Iterable[str] = (), subject: Principal | None = None,
+           actor_name: str | None = None, address: str | None = None) -> None:
+    """Add an audit event to the current session. Field names only, never values."""
+    on_behalf = subject if subject is not None and actor is not None and subject.id != actor.id \
+        else None
+    db.session.add(AuditEvent(
+        actor=actor.user_name if actor else actor_name,
+        subject=on_behalf.user_name if on_behalf else None,
+        action=action, object_type=object_type, object_id=object_id,
+        fields=",".join(sorted(fields))[:1024],
+        client_address=(actor.address if actor else address)))
+
+
+def list_events(actor: Principal, page: PageRequest, *, action: str | None = None,
+                object_type: str | None = None, user: str | None = None) -> Page[AuditEvent]:
+    """Newest first. Needs Administrator (12). Filters match exactly; ``user`` matches the
+    actor or the on-behalf subject."""
+    require(actor, Permission.ADMINISTRATOR)
+    query = select(AuditEvent)
+    if page.after:
+        query = query.where(AuditEvent.id < page.after)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if user:
+        query = query.where(or_(AuditEvent.actor == user, AuditEvent.subject == user))
+    rows = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(page.limit + 1)).all()
+    return page_of(rows, page)

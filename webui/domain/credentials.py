@@ -1,0 +1,113 @@
+"""Checking a user name and password, cheaply on repeat.
+
+argon2id costs ~100 ms by design. A Basic-auth client sends its password on every request,
+so after one successful verification the pair is remembered for a short TTL, keyed by user
+name plus an HMAC of the password under a per-process random key (the password itself is never
+kept). An entry is only honoured while the user's ``credential_version`` in the database still
+equals the one it was made under; the version moves with every change of password, status,
+roles or permissions, and the row is read on every request, so a change made by any worker
+or host takes effect at once everywhere. Failures are never cached.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import threading
+import time
+from dataclasses import dataclass, replace
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from webui.database import write_intent
+from webui.domain import passwords
+from webui.domain.errors import NotAuthenticated
+from webui.domain.principal import Principal
+from webui.extensions import db
+from webui.models import User
+
+EXTENSION = "credential_cache"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    digest: bytes
+    principal: Principal
+    expires: float
+
+
+class CredentialCache:
+    """Per-process; bounded; safe across workers because entries are version-checked."""
+
+    def __init__(self, ttl: float, max_entries: int = 10_000):
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._key = os.urandom(32)
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def digest(self, user_name: str, password: str) -> bytes:
+        return hmac.new(self._key, f"{user_name}\0{password}".encode(), hashlib.sha256).digest()
+
+    def get(self, user_name: str, password: str, version: int) -> Principal | None:
+        entry = self._entries.get(user_name)
+        if (entry is None or entry.expires < time.monotonic()
+                or entry.principal.credential_version != version
+                or not hmac.compare_digest(entry.digest, self.digest(user_name, password))):
+            return None
+        return entry.principal
+
+    def put(self, user_name: str, password: str, principal: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[user_name] = _Entry(self.digest(user_name, password), principal,
+                                              time.monotonic() + self.ttl)
+
+
+def _cache() -> CredentialCache:
+    return current_app.extensions[EXTENSION]
+
+
+def authenticate(user_name: str, password: str, address: str | None = None) -> Principal:
+    """The active user with these credentials. Raises NotAuthenticated, identically (and in
+    the same time) for an unknown user, a wrong password and an inactive account."""
+    row = db.session.execute(
+        select(User.id, User.active, User.credential_version, User.password_hash)
+        .where(User.user_name == user_name)).one_or_none()
+    if row is not None and row.active:
+        cached = _cache().get(user_name, password, row.credential_version)
+        if cached is not None:
+            return replace(cached, address=address)
+    if row is None or not row.active:
+        passwords.verify(passwords.dummy_hash(), password)
+        raise NotAuthenticated()
+    if not passwords.verify(row.password_hash, password):
+        raise NotAuthenticated()
+    if passwords.needs_rehash(row.password_hash):
+        _rehash(row.id, password)
+    user = db.session.get(User, row.id)
+    principal = Principal.of(user, address=address)
+    _cache().put(user_name, password, principal)
+    return principal
+
+
+def _rehash(user_id: int, password: str) -> None:
+    # Same password, new parameters: credential_version stays, nobody is logged out.
+    db.session.commit()
+    with write_intent():
+        db.session.execute(update(User).where(User.id == user_id)
+                           .values(password_hash=passwords.hash_password(password)))
+        db.session.commit()
+
+
+def principal_for(user_id: int, version: int, address: str | None = None) -> Principal | None:
+    """The active user with this id, if their credentials are still at this version
+    (used by browser sessions)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.credential_version != version:
+        return None
+    return Principal.of(user, address=address)

@@ -1,0 +1,54 @@
+"""The one table of 9-digit error codes sent in the HDP error envelope.
+
+Codes from HDP's documentation keep their numbers; the 2222090xx range is ours (documented in
+the README's error code table, generated from this table by tests/test_readme.py's check).
+"""
+from enum import Enum
+
+
+class Code(str, Enum):
+    # HDP's own codes
+    INVALID_JSON = "222207007"          # Invalid JSON Input: {0}
+    PROFILE_NOT_FOUND = "222207710"     # Invalid OAuthProfileId: {id}
+    APPLICATION_NOT_FOUND = "222207711"  # Invalid OAuthApplicationId: {id}
+    USER_NOT_FOUND = "222207916"        # There is no User with that id: {id}.
+    ROLE_NOT_FOUND = "222207924"        # There is no Role with that id: {id}
+    FORBIDDEN = "222208103"             # You lack the permissions to access this url.
+    PERMISSION_NOT_FOUND = "222208553"  # There is no Permission with that id: {id}
+    # Ours
+    INVALID_INPUT = "222209000"
+    NOT_AUTHENTICATED = "222209001"
+    NAME_TAKEN = "222209002"
+    RULE_VIOLATION = "222209003"        # e.g. removing the last active Administrator
+    NOT_FOUND = "222209004"             # unknown route
+    METHOD_NOT_ALLOWED = "222209005"
+    BODY_TOO_LARGE = "222209006"
+    UNSUPPORTED_MEDIA_TYPE = "222209007"
+    TOO_MANY_REQUESTS = "222209008"
+    INTERNAL_ERROR = "222209009"
+    PROVIDER_ERROR = "222209010"        # the OAuth provider refused or failed
+
+
+# Status used for each code when it is raised as an HTTP error.
+DESCRIPTIONS = {
+    Code.INVALID_JSON: (400, "The body is not valid JSON, or not a JSON object."),
+    Code.PROFILE_NOT_FOUND: (404, "No OAuth profile with that id is visible to the caller."),
+    Code.APPLICATION_NOT_FOUND: (404, "No OAuth application with that id is visible "
+                                      "(400 when named in a request body)."),
+    Code.USER_NOT_FOUND: (404, "No such user (also for an unknown ?user=)."),
+    Code.ROLE_NOT_FOUND: (404, "No such role."),
+    Code.FORBIDDEN: (403, "The caller lacks a permission the operation needs."),
+    Code.PERMISSION_NOT_FOUND: (404, "No such permission id."),
+    Code.INVALID_INPUT: (400, "A field is missing, of the wrong type, too long or malformed."),
+    Code.NOT_AUTHENTICATED: (401, "Missing or wrong credentials, or an inactive user."),
+    Code.NAME_TAKEN: (409, "The name is already taken in its scope."),
+    Code.RULE_VIOLATION: (409, "The change would break a standing rule "
+                               "(e.g. no active Administrator left)."),
+    Code.NOT_FOUND: (404, "No such URL."),
+    Code.METHOD_NOT_ALLOWED: (405, "The URL exists but not for this method."),
+    Code.BODY_TOO_LARGE: (413, "The body exceeds 64 KiB."),
+    Code.UNSUPPORTED_MEDIA_TYPE: (415, "The body is not sent as application/json."),
+    Code.TOO_MANY_REQUESTS: (429, "Too many failed sign-ins; retry after Retry-After seconds."),
+    Code.INTERNAL_ERROR: (500, "An unexpected error; nothing was written."),
+    Code.PROVIDER_ERROR: (502, "The OAuth provider refused the request or did not answer."),
+}

@@ -1,0 +1,122 @@
+"""Use cases for OAuth profiles. A profile belongs to its owner: to anyone else it does not
+exist (NotFound), whatever their permissions, unless they act for the owner (?user=)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, undefer
+
+from webui.domain import audit, schemas
+from webui.domain.acting import acting_for
+from webui.domain.error_codes import Code
+from webui.domain.errors import Conflict, NotFound
+from webui.domain.oauthapps import usable_application
+from webui.domain.pagination import Page, PageRequest, page_of
+from webui.domain.permissions import Permission
+from webui.domain.principal import Principal
+from webui.domain.transaction import unit_of_work
+from webui.extensions import db
+from webui.models import OAuthProfile
+
+NAME_TAKEN = "An OAuth profile with this name already exists."
+_COLUMNS = {"name": "name", "oauthAppId": "oauth_app_id", "description": "description",
+            "accessToken": "access_token", "refreshToken": "refresh_token"}
+_TOKEN_FIELDS = {"accessToken", "refreshToken"}
+
+
+def _not_found(profile_id: object) -> NotFound:
+    return NotFound(f"Invalid OAuthProfileId: {profile_id}", None, Code.PROFILE_NOT_FOUND)
+
+
+def owned_profile(subject: Principal, profile_id: int, *, with_tokens: bool = False
+                  ) -> OAuthProfile:
+    """The subject's profile with this id, its application loaded. Raises NotFound."""
+    query = (select(OAuthProfile).options(joinedload(OAuthProfile.application))
+             .where(OAuthProfile.id == profile_id, OAuthProfile.owner_id == subject.id))
+    if with_tokens:
+        query = query.options(undefer(OAuthProfile.access_token),
+                              undefer(OAuthProfile.refresh_token))
+    profile = db.session.scalar(query)
+    if profile is None:
+        raise _not_found(profile_id)
+    return profile
+
+
+def list_profiles(actor: Principal, page: PageRequest = PageRequest(), *,
+                  for_user: str | None = None, name_contains: str | None = None,
+                  app_id: int | None = None) -> Page[OAuthProfile]:
+    """One page of the subject's profiles, oldest first, with their applications (one query).
+
+    Needs ViewDataSource (2). Raises Forbidden, NotFound (unknown ?user=).
+    """
+    subject = acting_for(actor, for_user, Permission.VIEW_DATA_SOURCE)
+    query = (select(OAuthProfile).options(joinedload(OAuthProfile.application))
+             .where(OAuthProfile.owner_id == subject.id, OAuthProfile.id > page.after))
+    if name_contains:
+        query = query.where(OAuthProfile.name.contains(name_contains, autoescape=True))
+    if app_id is not None:
+        query = query.where(OAuthProfile.oauth_app_id == app_id)
+    rows = db.session.scalars(query.order_by(OAuthProfile.id).limit(page.limit + 1)).all()
+    return page_of(rows, page)
+
+
+def get_profile(actor: Principal, profile_id: int, *, for_user: str | None = None,
+                with_tokens: bool = False) -> OAuthProfile:
+    """Needs ViewDataSource (2). Raises Forbidden, NotFound (222207710)."""
+    subject = acting_for(actor, for_user, Permission.VIEW_DATA_SOURCE)
+    return owned_profile(subject, profile_id, with_tokens=with_tokens)
+
+
+def create_profile(actor: Principal, data: Any, *, for_user: str | None = None) -> OAuthProfile:
+    """Create a profile owned by the subject (the actor, or the ?user= they act for).
+
+    Needs CreateDataSource (1). Raises Forbidden, Invalid (name rule, unknown or unusable
+    oauthAppId with code 222207711, field limits), NotFound (?user=), Conflict (name taken
+    by this owner).
+    """
+    subject = acting_for(actor, for_user, Permission.CREATE_DATA_SOURCE)
+    values = schemas.given(schemas.parse(schemas.ProfileCreate, data))
+    app = usable_application(subject, values["oauthAppId"])
+    with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
+        profile = OAuthProfile(owner_id=subject.id, application=app,
+                               **{_COLUMNS[k]: v for k, v in values.items()})
+        session.add(profile)
+        session.flush()
+        audit.record(actor, "create", "oauthprofile", profile.id, values, subject=subject)
+    return profile
+
+
+def update_profile(actor: Principal, profile_id: int, data: Any, *,
+                   for_user: str | None = None) -> OAuthProfile:
+    """Partial update: omitted fields (and secrets sent as the mask) keep their values;
+    accessToken null clears it. Needs ModifyDataSource (3).
+
+    Raises Forbidden, NotFound, Invalid, Conflict.
+    """
+    subject = acting_for(actor, for_user, Permission.MODIFY_DATA_SOURCE)
+    values = schemas.given(schemas.parse(schemas.ProfileUpdate, data))
+    profile = owned_profile(subject, profile_id, with_tokens=True)
+    changed = {k for k, v in values.items() if getattr(profile, _COLUMNS[k]) != v}
+    new_app = usable_application(subject, values["oauthAppId"]) \
+        if "oauthAppId" in changed else None
+    with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
+        session.add(profile)
+        for key in changed - {"oauthAppId"}:
+            setattr(profile, _COLUMNS[key], values[key])
+        if new_app is not None:
+            profile.application = new_app
+        if changed & _TOKEN_FIELDS:
+            profile.needs_reauthorization = False
+        if changed:
+            audit.record(actor, "update", "oauthprofile", profile.id, changed, subject=subject)
+    return profile
+
+
+def delete_profile(actor: Principal, profile_id: int, *, for_user: str | None = None) -> None:
+    """Needs DeleteDataSource (4). Raises Forbidden, NotFound."""
+    subject = acting_for(actor, for_user, Permission.DELETE_DATA_SOURCE)
+    profile = owned_profile(subject, profile_id)
+    with unit_of_work(Conflict("The profile changed meanwhile; retry.")) as session:
+        session.delete(profile)
+        audit.record(actor, "delete", "oauthprofile", profile_id, subject=subject)

@@ -1,0 +1,155 @@
+"""Use cases for roles (HDP's Roles API and the admin pages)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webui.domain import audit, grants, schemas
+from webui.domain.error_codes import Code
+from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
+from webui.domain.pagination import Page, PageRequest, page_of
+from webui.domain.permissions import Permission, has_permission, require_any
+from webui.domain.principal import Principal
+from webui.domain.transaction import unit_of_work
+from webui.extensions import db
+from webui.models import Role, Tenant, User
+
+NAME_TAKEN = "A role with this name already exists in this tenant."
+_ADMIN = (Permission.ADMINISTRATOR,)
+
+
+def _not_found(role_id: object) -> NotFound:
+    return NotFound(f"There is no Role with that id: {role_id}", None, Code.ROLE_NOT_FOUND)
+
+
+def _visible(actor: Principal):
+    if has_permission(actor, Permission.ADMINISTRATOR):
+        return True
+    return Role.tenant_id == actor.tenant_id
+
+
+def list_roles(actor: Principal, page: PageRequest = PageRequest()) -> Page[Role]:
+    """Needs 12 or ViewRole (18)."""
+    require_any(actor, _ADMIN, (Permission.VIEW_ROLE,))
+    rows = db.session.scalars(select(Role).where(_visible(actor), Role.id > page.after)
+                              .order_by(Role.id).limit(page.limit + 1)).all()
+    return page_of(rows, page)
+
+
+def all_roles(actor: Principal) -> list[Role]:
+    """Every role the actor may assign (for check boxes), with permissions loaded."""
+    return list(db.session.scalars(select(Role).options(selectinload(Role.permissions))
+                                   .where(_visible(actor)).order_by(Role.id)))
+
+
+def get_role(actor: Principal, role_id: int) -> Role:
+    """Needs 12 or ViewRole (18). Raises Forbidden, NotFound (222207924)."""
+    require_any(actor, _ADMIN, (Permission.VIEW_ROLE,))
+    return _fetch(actor, role_id)
+
+
+def _fetch(actor: Principal, role_id: int) -> Role:
+    role = db.session.scalar(select(Role).options(selectinload(Role.permissions),
+                                                  selectinload(Role.users))
+                             .where(Role.id == role_id, _visible(actor)))
+    if role is None:
+        raise _not_found(role_id)
+    return role
+
+
+def role_id_by_name(name: str, tenant_id: int = 1) -> int:
+    """Raises Invalid when the tenant has no role of that name."""
+    role_id = db.session.scalar(select(Role.id).where(Role.name == name,
+                                                      Role.tenant_id == tenant_id))
+    if role_id is None:
+        raise Invalid(f"There is no role named {name!r}.", "roles", Code.ROLE_NOT_FOUND)
+    return role_id
+
+
+def _members(actor: Principal, tenant_id: int, ids: list[int]) -> list[User]:
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_(ids), User.tenant_id == tenant_id))} if ids else {}
+    for uid in ids:
+        if uid not in users:
+            raise Invalid(f"There is no User with that id: {uid}.", "users", Code.USER_NOT_FOUND)
+    return [users[i] for i in ids]
+
+
+def create_role(actor: Principal, data: Any) -> Role:
+    """Needs 12 or CreateRole (17). Raises Forbidden, Invalid, Conflict (name taken)."""
+    require_any(actor, _ADMIN, (Permission.CREATE_ROLE,))
+    model = schemas.parse(schemas.RoleCreate, data)
+    tenant_id = model.tenantId or actor.tenant_id
+    if tenant_id != actor.tenant_id and (not has_permission(actor, Permission.ADMINISTRATOR)
+                                         or db.session.get(Tenant, tenant_id) is None):
+        raise Invalid(f"Unknown tenant {tenant_id}.", "tenantId")
+    perms = grants.permission_rows(model.permissions)
+    grants.require_grantable(actor, model.permissions, "permissions")
+    users = _members(actor, tenant_id, model.users)
+    with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
+        role = Role(tenant_id=tenant_id, name=model.name, description=model.description,
+                    permissions=perms, users=users)
+        session.add(role)
+        session.flush()
+        grants.bump_credentials(u.id for u in users)
+        audit.record(actor, "create", "role", role.id, ["name", "description", "permissions",
+                                                       "users"])
+    return role
+
+
+def update_role(actor: Principal, role_id: int, data: Any) -> Role:
+    """Partial update. Predefined roles only change their users. Needs 12 or ModifyRole (19).
+
+    Raises Forbidden, NotFound, Invalid, Conflict, RuleViolation (last Administrator).
+    """
+    require_any(actor, _ADMIN, (Permission.MODIFY_ROLE,))
+    model = schemas.parse(schemas.RoleUpdate, data)
+    role = _fetch(actor, role_id)
+    sent = {k for k in model.model_fields_set if getattr(model, k) is not None}
+    if role.builtin and sent - {"users"}:
+        raise Invalid("Predefined roles only allow their users to change.",
+                      sorted(sent - {"users"})[0])
+    if "users" in sent and actor.id in set(model.users) ^ {u.id for u in role.users}:
+        raise Forbidden("You cannot change your own roles or permissions.", "users")
+    perms = grants.permission_rows(model.permissions) if "permissions" in sent else None
+    users = _members(actor, role.tenant_id, model.users) if "users" in sent else None
+    grants.require_grantable(actor, role.permission_ids if perms is None else model.permissions,
+                             "permissions")
+    with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
+        grants.lock_accounts()
+        session.add(role)
+        before = {u.id for u in role.users}
+        changed = set()
+        for key in sent & {"name", "description"}:
+            if getattr(role, key) != getattr(model, key):
+                setattr(role, key, getattr(model, key))
+                changed.add(key)
+        if perms is not None and [p.id for p in perms] != role.permission_ids:
+            role.permissions = perms
+            changed.add("permissions")
+            grants.bump_credentials(before)
+        if users is not None and {u.id for u in users} != before:
+            role.users = users
+            changed.add("users")
+            grants.bump_credentials(before ^ {u.id for u in users})
+        if changed & {"permissions", "users"}:
+            grants.ensure_an_administrator_remains()
+        if changed:
+            audit.record(actor, "update", "role", role.id, changed)
+    return role
+
+
+def delete_role(actor: Principal, role_id: int) -> None:
+    """Needs 12 or DeleteRole (20). Raises Forbidden, NotFound, RuleViolation (predefined
+    role, or users still assigned)."""
+    require_any(actor, _ADMIN, (Permission.DELETE_ROLE,))
+    role = _fetch(actor, role_id)
+    if role.builtin:
+        raise RuleViolation("Predefined roles cannot be deleted.")
+    if role.users:
+        raise RuleViolation("The role still has users; remove them from it first.")
+    with unit_of_work(Conflict("The role changed meanwhile; retry.")) as session:
+        session.delete(role)
+        audit.record(actor, "delete", "role", role_id)

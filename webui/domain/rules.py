@@ -1,0 +1,146 @@
+"""Field rules. Each rule lives here once; the JSON schemas and the web forms borrow them.
+
+Every check takes the raw value and returns the accepted value or raises Invalid with the
+message a person should see and the (JSON) name of the field.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+from webui.domain.errors import Invalid
+
+NAME_MAX = 128
+USER_NAME_MAX = 128
+DESCRIPTION_MAX = 1024
+TOKEN_MAX = 8 * 1024
+CLIENT_ID_MAX = 1024
+SCOPE_MAX = 1024
+URI_MAX = 2048
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+ID_MAX = 2**31 - 1  # ids are 32-bit integers in the database
+
+# ASCII letters, digits and underscore, the whole string (fullmatch: no "$" newline loophole).
+_NAME = re.compile(r"[A-Za-z0-9_]+", re.ASCII)
+NAME_JSON_PATTERN = f"^{_NAME.pattern}$"
+NAME_MESSAGE = "Names may use only letters, digits and underscores."
+# Control characters (C0, DEL, C1) and lone surrogates cannot be stored faithfully.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSTORABLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _label(field: str) -> str:
+    return {"oauthAppId": "OAuth application", "userName": "User name",
+            "authorizeURI": "Authorize URI", "tokenURI": "Token URI", "clientId": "Client id",
+            "clientSecret": "Client secret", "accessToken": "Access token",
+            "refreshToken": "Refresh token", "dataStore": "Data store"}.get(
+                field, field[:1].upper() + field[1:])
+
+
+def check_text(value: object, field: str, max_len: int, *, required: bool = False,
+               single_line: bool = False) -> str:
+    """A string of at most max_len characters with nothing a database would mangle."""
+    if not isinstance(value, str):
+        raise Invalid(f"{_label(field)} must be a string.", field)
+    if required and not value.strip():
+        raise Invalid(f"{_label(field)} is required.", field)
+    if len(value) > max_len:
+        raise Invalid(f"{_label(field)} must be at most {max_len} characters.", field)
+    if (_UNSTORABLE_LINE if single_line else _UNSTORABLE).search(value):
+        raise Invalid(f"{_label(field)} contains characters that are not allowed.", field)
+    return value
+
+
+def check_name(value: object, field: str = "name") -> str:
+    """The name rule of OAuth applications, profiles and roles' keys: [A-Za-z0-9_]{1,128}."""
+    if not isinstance(value, str) or value == "":
+        raise Invalid("Name is required." if value in (None, "") else NAME_MESSAGE, field)
+    if len(value) > NAME_MAX:
+        raise Invalid(f"Names must be at most {NAME_MAX} characters.", field)
+    if not _NAME.fullmatch(value):
+        raise Invalid(NAME_MESSAGE, field)
+    return value
+
+
+def check_user_name(value: object, field: str = "userName") -> str:
+    """1-128 characters, no control characters, no colon (it ends the name in Basic auth),
+    no surrounding spaces."""
+    text = check_text(value, field, USER_NAME_MAX, required=True, single_line=True)
+    if ":" in text:
+        raise Invalid("User names cannot contain a colon.", field)
+    if text != text.strip():
+        raise Invalid("User names cannot start or end with a space.", field)
+    return text
+
+
+def check_role_name(value: object, field: str = "name") -> str:
+    text = check_text(value, field, NAME_MAX, required=True, single_line=True)
+    if text != text.strip():
+        raise Invalid("Role names cannot start or end with a space.", field)
+    return text
+
+
+def check_description(value: object, field: str = "description") -> str:
+    return check_text(value, field, DESCRIPTION_MAX)
+
+
+def check_token(value: object, field: str, *, required: bool = False) -> str:
+    return check_text(value, field, TOKEN_MAX, required=required, single_line=True)
+
+
+def check_client_id(value: object, field: str = "clientId") -> str:
+    return check_text(value, field, CLIENT_ID_MAX, required=True, single_line=True)
+
+
+def check_client_secret(value: object, field: str = "clientSecret") -> str:
+    return check_text(value, field, TOKEN_MAX, required=True, single_line=True)
+
+
+def check_scope(value: object, field: str = "scope") -> str:
+    return check_text(value, field, SCOPE_MAX, single_line=True)
+
+
+def check_id(value: object, field: str) -> int:
+    """A positive 32-bit integer; bools, floats and strings are refused."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"{_label(field)} must be an integer.", field)
+    if not 1 <= value <= ID_MAX:
+        raise Invalid(f"{_label(field)} must be between 1 and {ID_MAX}.", field)
+    return value
+
+
+_LOOPBACK_NAMES = {"localhost"}
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(value: object, field: str, *, allow_http_loopback: bool) -> str:
+    """An absolute https URL; http only for a loopback host, and only when allowed."""
+    text = check_text(value, field, URI_MAX, required=True, single_line=True)
+    message = f"{_label(field)} must be an absolute https URL."
+    if any(c.isspace() for c in text):
+        raise Invalid(message, field)
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise Invalid(message, field) from None
+    if not host or parts.username or parts.password or parts.fragment:
+        raise Invalid(message, field)
+    if parts.scheme == "https":
+        return text
+    if parts.scheme == "http" and allow_http_loopback and _is_loopback(host):
+        return text
+    if parts.scheme == "http" and _is_loopback(host):
+        raise Invalid(f"{message} (http on localhost is off in this deployment)", field)
+    raise Invalid(message, field)

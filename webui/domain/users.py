@@ -1,0 +1,168 @@
+"""Use cases for user accounts (HDP's Users API and the admin pages)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webui.domain import audit, grants, schemas
+from webui.domain.error_codes import Code
+from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
+from webui.domain.pagination import Page, PageRequest, page_of
+from webui.domain.passwords import check_password, hash_password
+from webui.domain.permissions import Permission, has_permission, require_any
+from webui.domain.principal import Principal
+from webui.domain.transaction import unit_of_work
+from webui.extensions import db
+from webui.models import Role, Tenant, User
+
+NAME_TAKEN = "A user with this name already exists."
+_ADMIN = (Permission.ADMINISTRATOR,)
+
+
+def _loaded():
+    return (selectinload(User.roles).selectinload(Role.permissions),
+            selectinload(User.permissions))
+
+
+def _not_found(user_id: object) -> NotFound:
+    return NotFound(f"There is no User with that id: {user_id}.", None, Code.USER_NOT_FOUND)
+
+
+def _visible(actor: Principal):
+    """Administrators see every tenant; tenant administrators their own."""
+    if has_permission(actor, Permission.ADMINISTRATOR):
+        return True
+    return User.tenant_id == actor.tenant_id
+
+
+def list_users(actor: Principal, page: PageRequest = PageRequest(),
+               name_contains: str | None = None) -> Page[User]:
+    """Needs Administrator (12) or ViewUsers (14). Raises Forbidden."""
+    require_any(actor, _ADMIN, (Permission.VIEW_USERS,))
+    query = select(User).options(*_loaded()).where(_visible(actor), User.id > page.after)
+    if name_contains:
+        query = query.where(User.user_name.contains(name_contains, autoescape=True))
+    return page_of(db.session.scalars(query.order_by(User.id).limit(page.limit + 1)).all(), page)
+
+
+def get_user(actor: Principal, user_id: int) -> User:
+    """Needs 12 or ViewUsers (14). Raises Forbidden, NotFound (222207916)."""
+    require_any(actor, _ADMIN, (Permission.VIEW_USERS,))
+    return _fetch(actor, user_id)
+
+
+def _fetch(actor: Principal, user_id: int) -> User:
+    user = db.session.scalar(select(User).options(*_loaded())
+                             .where(User.id == user_id, _visible(actor)))
+    if user is None:
+        raise _not_found(user_id)
+    return user
+
+
+def _tenant(actor: Principal, tenant_id: int | None) -> int:
+    if tenant_id is None or tenant_id == actor.tenant_id:
+        return actor.tenant_id
+    if not has_permission(actor, Permission.ADMINISTRATOR) or db.session.get(Tenant, tenant_id) is None:
+        raise Invalid(f"Unknown tenant {tenant_id}.", "tenantId")
+    return tenant_id
+
+
+def _grants(actor: Principal, tenant_id: int, perms: schemas.UserPermissions):
+    if not perms.roles:
+        raise Invalid("A user needs at least one role.", "permissions")
+    roles = grants.role_rows(perms.roles, tenant_id, "permissions")
+    explicit = grants.permission_rows(perms.permissions, "permissions")
+    handed_out = {p.id for r in roles for p in r.permissions} | {p.id for p in explicit}
+    grants.require_grantable(actor, handed_out, "permissions")
+    return roles, explicit
+
+
+def create_user(actor: Principal, data: Any) -> User:
+    """Needs 12 or CreateUsers (13). Raises Forbidden, Invalid, Conflict (name taken)."""
+    require_any(actor, _ADMIN, (Permission.CREATE_USERS,))
+    model = schemas.parse(schemas.UserCreate, data)
+    check_password(model.passwordInfo.password, "passwordInfo", model.userName)
+    tenant_id = _tenant(actor, model.tenantId)
+    roles, explicit = _grants(actor, tenant_id, model.permissions)
+    password_hash = hash_password(model.passwordInfo.password)
+    with unit_of_work(Conflict(NAME_TAKEN, "userName")) as session:
+        user = User(user_name=model.userName, tenant_id=tenant_id,
+                    active=model.statusInfo.status == 1, password_hash=password_hash,
+                    roles=roles, permissions=explicit)
+        session.add(user)
+        session.flush()
+        audit.record(actor, "create", "user", user.id,
+                     ["userName", "statusInfo", "passwordInfo", "permissions"])
+    return user
+
+
+def update_user(actor: Principal, user_id: int, data: Any) -> User:
+    """Partial update of userName, statusInfo and permissions. Needs 12 or ModifyUsers (15).
+
+    Raises Forbidden (own roles), NotFound, Invalid, Conflict, RuleViolation (no active
+    Administrator would remain).
+    """
+    require_any(actor, _ADMIN, (Permission.MODIFY_USERS,))
+    model = schemas.parse(schemas.UserUpdate, data)
+    sent = model.model_fields_set
+    user = _fetch(actor, user_id)
+    if "permissions" in sent and user.id == actor.id:
+        raise Forbidden("You cannot change your own roles or permissions.", "permissions")
+    roles = explicit = None
+    if "permissions" in sent:
+        roles, explicit = _grants(actor, user.tenant_id, model.permissions)
+    with unit_of_work(Conflict(NAME_TAKEN, "userName")) as session:
+        grants.lock_accounts()
+        session.add(user)
+        changed = set()
+        if "userName" in sent and model.userName != user.user_name:
+            user.user_name = model.userName
+            changed.add("userName")
+        if "statusInfo" in sent and user.active != (model.statusInfo.status == 1):
+            user.active = model.statusInfo.status == 1
+            changed.add("statusInfo")
+        if roles is not None and (roles != user.roles or explicit != user.permissions):
+            user.roles, user.permissions = roles, explicit
+            changed.add("permissions")
+        if changed - {"userName"}:
+            user.credential_version += 1
+            grants.ensure_an_administrator_remains()
+        if changed:
+            audit.record(actor, "update", "user", user.id, changed)
+    return user
+
+
+def reset_password(actor: Principal, user_id: int, data: Any) -> None:
+    """Set a new password (HDP: PUT .../resetpassword). Needs 12 or ModifyUsers (15)."""
+    require_any(actor, _ADMIN, (Permission.MODIFY_USERS,))
+    model = schemas.parse(schemas.PasswordReset, data)
+    user = _fetch(actor, user_id)
+    check_password(model.newPassword, "newPassword", user.user_name)
+    password_hash = hash_password(model.newPassword)
+    with unit_of_work(Conflict("The user changed meanwhile; retry.")) as session:
+        session.add(user)
+        user.password_hash = password_hash
+        user.credential_version += 1
+        audit.record(actor, "update", "user", user.id, ["passwordInfo"])
+
+
+def delete_user(actor: Principal, user_id: int) -> None:
+    """Delete a user and their profiles. Needs 12 or DeleteUsers (16).
+
+    Raises Forbidden, NotFound, RuleViolation (own account; the last active Administrator).
+    """
+    require_any(actor, _ADMIN, (Permission.DELETE_USERS,))
+    user = _fetch(actor, user_id)
+    if user.id == actor.id:
+        raise RuleViolation("You cannot delete your own account.")
+    with unit_of_work(Conflict("The user changed meanwhile; retry.")) as session:
+        grants.lock_accounts()
+        session.delete(user)
+        grants.ensure_an_administrator_remains()
+        audit.record(actor, "delete", "user", user_id)
+
+
+def user_by_name(user_name: str) -> User | None:
+    return db.session.scalar(select(User).options(*_loaded()).where(User.user_name == user_name))

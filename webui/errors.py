@@ -1,0 +1,67 @@
+"""App-wide error handling: one decision point. Under /api/ every failure is HDP's JSON
+envelope; elsewhere an HTML error page. Decided by path, so routing errors (404/405), which
+never reach blueprint handlers, are covered too."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webui.api.envelope import error_response
+from webui.domain.error_codes import Code
+from webui.domain.errors import DomainError
+from webui.extensions import db
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {400: Code.INVALID_JSON, 401: Code.NOT_AUTHENTICATED, 403: Code.FORBIDDEN,
+               404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED, 413: Code.BODY_TOO_LARGE,
+               415: Code.UNSUPPORTED_MEDIA_TYPE, 429: Code.TOO_MANY_REQUESTS}
+_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Not authorized: invalid user name and/or password.",
+    403: "You lack the permissions to access this url.",
+    404: "There is nothing at this URL.",
+    405: "This URL does not accept the {method} method.",
+    413: "The request body is larger than the 64 KiB allowed.",
+    415: "The body must be sent as application/json.",
+    429: "Too many failed attempts. Try again later.",
+    500: "Internal error; nothing was changed.",
+}
+
+
+def is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def respond(status: int, message: str, code: Code, headers=None):
+    if is_api():
+        return error_response(status, code, message, headers)
+    return render_template("errors/page.html", status=status, message=message), status, \
+        headers or {}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return respond(exc.status, exc.message, exc.code)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if isinstance(exc, InternalServerError):
+            return server_error(exc)
+        status = exc.code or 500
+        message = _MESSAGES.get(status, exc.description or "Error.").format(
+            method=request.method)
+        # Keep protocol headers such as Allow (405) and Retry-After (429).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return respond(status, message, _HTTP_CODES.get(status, Code.INVALID_INPUT), headers)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc):
+        db.session.rollback()
+        original = getattr(exc, "original_exception", None) or exc
+        log.error("Unhandled error on %s %s: %s", request.method, request.path,
+                  type(original).__name__, exc_info=original)
+        return respond(500, _MESSAGES[500], Code.INTERNAL_ERROR)

@@ -1,0 +1,9 @@
+"""ORM models, one module per aggregate. They know nothing of requests or routes."""
+from webui.models.audit import AuditEvent
+from webui.models.oauth import OAuthApplication, OAuthProfile
+from webui.models.session import LoginSession
+from webui.models.tenant import Tenant
+from webui.models.user import PermissionDefinition, Role, User
+
+__all__ = ["AuditEvent", "LoginSession", "OAuthApplication", "OAuthProfile", "PermissionDefinition", "Role",
+           "Tenant", "User"]

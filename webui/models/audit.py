@@ -1,0 +1,21 @@
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webui.extensions import db
+from webui.models.columns import utcnow
+
+
+class AuditEvent(db.Model):
+    """Who did what to which object, when and from where. Field names only, never values."""
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    fields: Mapped[str] = mapped_column(String(1024), default="")
+    client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)

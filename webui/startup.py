@@ -1,0 +1,56 @@
+"""What a starting server checks and prepares before it takes requests."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask
+from sqlalchemy import inspect, select
+
+from webui.crypto import UndecryptableSecret
+from webui.domain import bootstrap
+from webui.extensions import db
+from webui.models import OAuthApplication, OAuthProfile
+
+log = logging.getLogger(__name__)
+
+
+def schema_ready() -> bool:
+    return inspect(db.engine).has_table("alembic_version")
+
+
+def check_keys() -> None:
+    """Raises UndecryptableSecret when the newest stored secret of any kind cannot be
+    decrypted with the configured keys (a wrong or missing TOKEN_ENCRYPTION_KEYS)."""
+    for column in (OAuthApplication.client_secret, OAuthProfile.refresh_token,
+                   OAuthProfile.access_token):
+        model = column.class_
+        db.session.scalar(select(column).where(column.is_not(None))
+                          .order_by(model.id.desc()).limit(1))
+    db.session.rollback()
+
+
+def announce_generated_password(password: str) -> None:
+    # Printed once, to the console of whoever started the server; never logged.
+    print("\n" + "=" * 64 + "\nCreated the first Administrator: user 'admin', password:\n"
+          f"    {password}\nIt is shown only this once. Change it after signing in.\n"
+          + "=" * 64 + "\n", file=sys.stderr, flush=True)
+
+
+def prepare(app: Flask) -> None:
+    """Refuse to start on undecryptable secrets; create the first Administrator if needed.
+
+    Does nothing on a database without schema (``flask init-db`` does both after migrating).
+    Raises SystemExit with a clear message when the keys are wrong.
+    """
+    with app.app_context():
+        if not schema_ready():
+            log.warning("The database has no schema yet: run `flask --app app init-db`.")
+            return
+        try:
+            check_keys()
+        except UndecryptableSecret as exc:
+            raise SystemExit(f"Refusing to start: {exc}") from None
+        generated = bootstrap.ensure_first_admin(app.config.get("ADMIN_PASSWORD"))
+        if generated:
+            announce_generated_password(generated)
