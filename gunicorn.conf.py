@@ -1,0 +1,29 @@
+"""gunicorn settings for production serving (``gunicorn --config gunicorn.conf.py app:app``).
+
+Every value can be overridden from the environment (GUNICORN_CMD_ARGS or the variables below).
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+# 2 x cores + 1 is gunicorn's advice for I/O-bound work; argon2 is CPU-bound but rare thanks to
+# the credential cache, so we cap it.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 20
+keepalive = 5
+# Create the app once in the master (migrations check, first admin) and fork it.
+preload_app = True
+# Access log without query strings or headers: the request line's path only, never the
+# Authorization header (secrets never reach logs).
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+
+
+def post_fork(server, worker):
+    # Connections opened by the master must not be shared with the forked workers.
+    from webui.extensions import db
+    with server.app.callable.app_context():
+        db.engine.dispose(close=False)
