@@ -24,6 +24,7 @@ errorlog = "-"
 
 def post_fork(server, worker):
     # Connections opened by the master must not be shared with the forked workers.
+    import app as entry  # already imported by the master (preload_app)
     from webui.extensions import db
-    with server.app.callable.app_context():
+    with entry.app.app_context():
         db.engine.dispose(close=False)
