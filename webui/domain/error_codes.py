@@ -1,7 +1,7 @@
 """The one table of 9-digit error codes sent in the HDP error envelope.
 
-Codes from HDP's documentation keep their numbers; the 2222090xx range is ours (documented in
-the README's error code table, generated from this table by tests/test_readme.py's check).
+Codes from HDP's documentation keep their numbers; the 2222090xx range is ours. The README's
+error code table lists this table; tests/test_readme.py keeps the two equal.
 """
 from enum import Enum
 
@@ -35,10 +35,10 @@ DESCRIPTIONS = {
     Code.PROFILE_NOT_FOUND: (404, "No OAuth profile with that id is visible to the caller."),
     Code.APPLICATION_NOT_FOUND: (404, "No OAuth application with that id is visible "
                                       "(400 when named in a request body)."),
-    Code.USER_NOT_FOUND: (404, "No such user (also for an unknown ?user=)."),
-    Code.ROLE_NOT_FOUND: (404, "No such role."),
+    Code.USER_NOT_FOUND: (404, "No such user (also an unknown ?user=; 400 when named in a body)."),
+    Code.ROLE_NOT_FOUND: (404, "No such role (400 when named in a body)."),
     Code.FORBIDDEN: (403, "The caller lacks a permission the operation needs."),
-    Code.PERMISSION_NOT_FOUND: (404, "No such permission id."),
+    Code.PERMISSION_NOT_FOUND: (404, "No such permission id (400 when named in a body)."),
     Code.INVALID_INPUT: (400, "A field is missing, of the wrong type, too long or malformed."),
     Code.NOT_AUTHENTICATED: (401, "Missing or wrong credentials, or an inactive user."),
     Code.NAME_TAKEN: (409, "The name is already taken in its scope."),
