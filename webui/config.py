@@ -29,6 +29,13 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
     # Outbound OAuth endpoints: https only, unless this allows http for localhost/127.0.0.1.
     ALLOW_HTTP_LOOPBACK_OAUTH = False
+    # Calls to a provider's token endpoint: seconds to connect, seconds to wait for the answer.
+    OAUTH_CONNECT_TIMEOUT = 5.0
+    OAUTH_READ_TIMEOUT = 15.0
+    # How long a started authorization (its state) may wait for the provider's callback.
+    OAUTH_STATE_LIFETIME = timedelta(minutes=10)
+    # Refreshes of one profile within this many seconds of a successful one are coalesced.
+    OAUTH_REFRESH_COALESCE_SECONDS = 5
     # Return client secrets and tokens in clear on GET, as HDP does (off: masked).
     EXPOSE_SECRETS_ON_READ = False
     # Argon2id cost. The defaults are argon2-cffi's RFC 9106 low-memory profile.
@@ -39,7 +46,10 @@ class Defaults:
     CREDENTIAL_CACHE_SECONDS = 60
     # Where rate-limit counters live ("memory://" only with a single worker).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Failed sign-ins allowed per client address, and per account from all addresses together
+    # (webui/throttle.py); the second is larger so one client alone cannot lock an account.
     LOGIN_FAILURE_LIMIT = "10 per minute"
+    ACCOUNT_FAILURE_LIMIT = "30 per minute"
     # Reverse proxy hops to trust for X-Forwarded-* (0: not behind a proxy).
     PROXY_FIX_HOPS = 0
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"

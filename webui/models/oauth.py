@@ -45,5 +45,8 @@ class OAuthProfile(Timestamps, db.Model):
     token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                              nullable=True)
     needs_reauthorization: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the provider last issued tokens for this profile (authorization or refresh).
+    tokens_refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                 nullable=True)
     application: Mapped[OAuthApplication] = relationship(back_populates="profiles")
     owner = relationship("User")
