@@ -19,3 +19,21 @@ BAD_NAMES = [
 BAD_NAME_TYPES = [None, 12, True, ["a"], {"a": 1}]
 # oauthAppId values that are not a valid integer id
 BAD_APP_IDS = [True, False, 1.0, "1", None, 0, -1, 2**31, [1]]
+# authorizeURI/tokenURI: (value, accepted with ALLOW_HTTP_LOOPBACK_OAUTH off, ... on)
+ENDPOINTS = [
+    ("https://accounts.google.com/o/oauth2/v2/auth", True, True),
+    ("https://login.example.com:8443/oauth/token?x=1", True, True),
+    ("http://127.0.0.1:8080/token", False, True),
+    ("http://localhost/token", False, True),
+    ("http://[::1]:9000/token", False, True),
+    ("http://example.com/token", False, False),
+    ("http://127.0.0.1.example.com/token", False, False),
+    ("ftp://example.com/token", False, False),
+    ("/relative/token", False, False),
+    ("https://", False, False),
+    ("https://user:pw@example.com/token", False, False),
+    ("https://example.com/token#frag", False, False),
+    ("https://exa mple.com/token", False, False),
+    ("https://example.com:99999/token", False, False),
+    ("", False, False),
+]
