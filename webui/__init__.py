@@ -9,7 +9,8 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webui import api, cli, config, crypto, errors
+from webui import admin, api, auth, cli, config, crypto, errors
+from webui import security_headers, throttle
 from webui.api.converters import IdConverter
 from webui.database import configure_engine
 from webui.domain import credentials, passwords
@@ -37,6 +38,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     errors.register(app)
+    throttle.register(app)
+    security_headers.register(app)
     cli.register(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -87,3 +90,7 @@ def register_blueprints(app: Flask) -> None:
     # The API authenticates from the Authorization header only, never from the session
     # cookie, so cross-site requests cannot ride on a browser's login: CSRF does not apply.
     csrf.exempt(api.bp)
+    # The web UI: browser sessions through Flask-Login and domain.sessions.
+    auth.init_login(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)

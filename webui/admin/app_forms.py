@@ -1,0 +1,33 @@
+"""Forms of the OAuth application pages. Field names are the JSON names; no validators."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+
+from webui.admin.binding import number
+from webui.domain.datastores import CATALOGUE
+
+_TEXT = ("name", "description", "clientId", "authorizeURI", "tokenURI", "scope")
+
+
+class ApplicationForm(FlaskForm):
+    name = StringField("Name")
+    dataStore = SelectField("Data store", coerce=str, validate_choice=False,
+                            choices=[("", "Choose a data store")] + [
+                                (str(ds.id), ds.name) for ds in CATALOGUE.values()])
+    description = TextAreaField("Description")
+    clientId = StringField("Client id", render_kw={"autocomplete": "off"})
+    clientSecret = PasswordField("Client secret", render_kw={"autocomplete": "off"})
+    authorizeURI = StringField("Authorize URI", render_kw={"inputmode": "url"})
+    tokenURI = StringField("Token URI", render_kw={"inputmode": "url"})
+    scope = StringField("Scope")
+
+    def data_for_domain(self) -> dict[str, Any]:
+        """The JSON-named values; an empty client secret is omitted (edit: keep it)."""
+        data: dict[str, Any] = {key: self[key].data or "" for key in _TEXT}
+        data["dataStore"] = number(self.dataStore.data)
+        if self.clientSecret.data:
+            data["clientSecret"] = self.clientSecret.data
+        return data

@@ -1,0 +1,47 @@
+"""Between HTML forms and use cases: typed values out of form text, DomainErrors back onto
+the form's fields, list paging from the query string. No rule is decided here."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from flask import flash, request
+from flask_wtf import FlaskForm
+
+from webui.domain.errors import DomainError
+from webui.domain.pagination import PageRequest
+
+UI_PAGE_SIZE = "25"
+
+
+class ConfirmForm(FlaskForm):
+    """Nothing but the CSRF token: for destructive or one-click buttons (POST)."""
+
+
+def number(text: str | None) -> object:
+    """An id typed into a form: an int when it is one, else the text as sent, so that the
+    domain rejects it with its own message."""
+    if text is not None and text.isascii() and text.isdigit() and len(text) <= 10:
+        return int(text)
+    return text
+
+
+def numbers(texts: list[str] | None) -> list:
+    return [number(t) for t in texts or []]
+
+
+def attach_error(form: FlaskForm, exc: DomainError,
+                 fields: Mapping[str, str] | None = None) -> None:
+    """Show exc next to the form field it concerns (exc.field, renamed via fields when the
+    form's name differs from the JSON name), or as a flash message when no field matches."""
+    name = (fields or {}).get(exc.field, exc.field) if exc.field else None
+    field = form._fields.get(name) if name else None
+    if field is None or name == "csrf_token":
+        flash(exc.message, "error")
+        return
+    field.errors = [*field.errors, exc.message]
+
+
+def page_request() -> PageRequest:
+    """?limit= and ?cursor= as the API reads them (Invalid: the 400 page)."""
+    return PageRequest.parse(request.args.get("limit") or UI_PAGE_SIZE,
+                             request.args.get("cursor"))

@@ -1,0 +1,99 @@
+"""OAuth application pages: managers register and change them; everyone else who may use an
+application sees it read-only (never its secret)."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+
+from webui.admin.app_forms import ApplicationForm
+from webui.admin.binding import ConfirmForm, attach_error, page_request
+from webui.admin.blueprint import bp
+from webui.auth.access import current_principal, requires
+from webui.domain import oauthapps
+from webui.domain.datastores import CATALOGUE
+from webui.domain.errors import DomainError, Forbidden
+
+CALLBACK_PATH = "/oauth2callback"
+
+
+def redirect_uri() -> str:
+    """What an administrator registers at the provider: the configured public base URL,
+    never the request's Host header."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + CALLBACK_PATH
+
+
+def _manager():
+    actor = current_principal()
+    if not oauthapps.may_manage(actor):
+        raise Forbidden()
+    return actor
+
+
+def _render_form(form, app):
+    return render_template("admin/app_form.html", form=form, app=app,
+                           redirect_uri=redirect_uri()), 422 if form.is_submitted() else 200
+
+
+@bp.get("/oauthapps")
+@requires()
+def app_list():
+    page = oauthapps.list_applications(current_principal(), page_request())
+    return render_template("admin/app_list.html", page=page, data_stores=CATALOGUE)
+
+
+@bp.route("/oauthapps/new", methods=["GET", "POST"])
+@requires()
+def app_new():
+    actor = _manager()
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        try:
+            app = oauthapps.create_application(actor, form.data_for_domain())
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            flash(f"OAuth application {app.name} registered.", "success")
+            return redirect(url_for("admin.app_detail", app_id=app.id))
+    return _render_form(form, None)
+
+
+@bp.get("/oauthapps/<id:app_id>")
+@requires()
+def app_detail(app_id: int):
+    app = oauthapps.get_application(current_principal(), app_id)
+    return render_template("admin/app_detail.html", app=app, redirect_uri=redirect_uri(),
+                           data_store=CATALOGUE.get(app.data_store))
+
+
+@bp.route("/oauthapps/<id:app_id>/edit", methods=["GET", "POST"])
+@requires()
+def app_edit(app_id: int):
+    actor = _manager()
+    app = oauthapps.get_application(actor, app_id)
+    form = ApplicationForm(data={
+        "name": app.name, "dataStore": str(app.data_store), "description": app.description,
+        "clientId": app.client_id, "authorizeURI": app.authorize_uri,
+        "tokenURI": app.token_uri, "scope": app.scope})
+    if form.validate_on_submit():
+        try:
+            app = oauthapps.update_application(actor, app_id, form.data_for_domain())
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            flash(f"OAuth application {app.name} saved.", "success")
+            return redirect(url_for("admin.app_detail", app_id=app.id))
+    return _render_form(form, app)
+
+
+@bp.route("/oauthapps/<id:app_id>/delete", methods=["GET", "POST"])
+@requires()
+def app_delete(app_id: int):
+    actor = _manager()
+    app = oauthapps.get_application(actor, app_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        oauthapps.delete_application(actor, app_id)
+        flash(f"OAuth application {app.name} deleted, with its profiles.", "success")
+        return redirect(url_for("admin.app_list"))
+    return render_template("admin/confirm_delete.html", form=form, noun="OAuth application",
+                           name=app.name, cancel=url_for("admin.app_detail", app_id=app_id),
+                           warning="Every OAuth profile that uses it is deleted too.")

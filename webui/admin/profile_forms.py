@@ -1,0 +1,45 @@
+"""Forms of the OAuth profile pages. Field names are the JSON names; no validators: the
+domain's use cases decide, and their errors are shown next to these fields."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+
+from webui.admin.binding import number
+
+SECRET = {"autocomplete": "off"}
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name")
+    oauthAppId = SelectField("OAuth application", coerce=str, validate_choice=False)
+    description = TextAreaField("Description")
+    accessToken = PasswordField("Access token", render_kw=SECRET)
+    refreshToken = PasswordField("Refresh token", render_kw=SECRET)
+
+    def set_applications(self, apps) -> None:
+        self.oauthAppId.choices = [("", "Choose an application")] + [
+            (str(a.id), a.name) for a in apps]
+
+    def data_for_domain(self) -> dict[str, Any]:
+        """The JSON-named values. Empty secret fields are omitted (create: not given;
+        edit: keep the stored value)."""
+        data: dict[str, Any] = {"name": self.name.data or "",
+                                "oauthAppId": number(self.oauthAppId.data),
+                                "description": self.description.data or ""}
+        for key in ("accessToken", "refreshToken"):
+            if self[key].data:
+                data[key] = self[key].data
+        return data
+
+
+class ProfileEditForm(ProfileForm):
+    clearAccessToken = BooleanField("Remove the stored access token")
+
+    def data_for_domain(self) -> dict[str, Any]:
+        data = super().data_for_domain()
+        if self.clearAccessToken.data and "accessToken" not in data:
+            data["accessToken"] = None  # the API's explicit "clear"
+        return data

@@ -1,0 +1,106 @@
+"""OAuth profile pages: the signed-in user's profiles, or those of the user they act for."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from webui.admin.binding import ConfirmForm, attach_error, number, page_request
+from webui.admin.blueprint import bp
+from webui.admin.profile_forms import ProfileEditForm, ProfileForm
+from webui.auth.access import acting_name, current_principal, requires
+from webui.domain import oauthapps, profiles, rules
+from webui.domain.acting import acting_for
+from webui.domain.errors import DomainError
+from webui.domain.permissions import Permission
+
+
+def _subject(*perms: Permission):
+    """Whose profiles are on screen: the acting-for choice, checked by the API's rule."""
+    return acting_for(current_principal(), acting_name(), *perms)
+
+
+@bp.get("/")
+@requires()
+def index():
+    return redirect(url_for("admin.profile_list"))
+
+
+@bp.get("/oauthprofiles")
+@requires()
+def profile_list():
+    subject = _subject(Permission.VIEW_DATA_SOURCE)
+    name = request.args.get("name", "")
+    app_arg = request.args.get("oauthAppId") or None
+    app_id = rules.check_id(number(app_arg), "oauthAppId") if app_arg else None
+    page = profiles.list_profiles(current_principal(), page_request(), for_user=acting_name(),
+                                  name_contains=name or None, app_id=app_id)
+    return render_template("admin/profile_list.html", page=page, subject=subject, name=name,
+                           app_id=app_id, apps=oauthapps.applications_for_choice(subject))
+
+
+@bp.route("/oauthprofiles/new", methods=["GET", "POST"])
+@requires()
+def profile_new():
+    subject = _subject(Permission.CREATE_DATA_SOURCE)
+    form = ProfileForm()
+    form.set_applications(oauthapps.applications_for_choice(subject))
+    if form.validate_on_submit():
+        try:
+            profile = profiles.create_profile(current_principal(), form.data_for_domain(),
+                                              for_user=acting_name())
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            flash(f"OAuth profile {profile.name} created for {subject.user_name}.", "success")
+            return redirect(url_for("admin.profile_detail", profile_id=profile.id))
+    return render_template("admin/profile_form.html", form=form, profile=None,
+                           subject=subject), 422 if form.is_submitted() else 200
+
+
+@bp.get("/oauthprofiles/<id:profile_id>")
+@requires()
+def profile_detail(profile_id: int):
+    subject = _subject(Permission.VIEW_DATA_SOURCE)
+    profile = profiles.get_profile(current_principal(), profile_id, for_user=acting_name(),
+                                   with_tokens=True)
+    return render_template("admin/profile_detail.html", profile=profile, subject=subject,
+                           has_access=profile.access_token is not None,
+                           has_refresh=profile.refresh_token is not None)
+
+
+@bp.route("/oauthprofiles/<id:profile_id>/edit", methods=["GET", "POST"])
+@requires()
+def profile_edit(profile_id: int):
+    subject = _subject(Permission.MODIFY_DATA_SOURCE)
+    profile = profiles.get_profile(current_principal(), profile_id, for_user=acting_name(),
+                                   with_tokens=True)
+    form = ProfileEditForm(data={"name": profile.name, "oauthAppId": str(profile.oauth_app_id),
+                                 "description": profile.description})
+    form.set_applications(oauthapps.applications_for_choice(subject))
+    has_access = profile.access_token is not None
+    if form.validate_on_submit():
+        try:
+            profile = profiles.update_profile(current_principal(), profile_id,
+                                              form.data_for_domain(), for_user=acting_name())
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            flash(f"OAuth profile {profile.name} saved.", "success")
+            return redirect(url_for("admin.profile_detail", profile_id=profile.id))
+    return render_template("admin/profile_form.html", form=form, profile=profile,
+                           subject=subject, has_access=has_access,
+                           has_refresh=True), 422 if form.is_submitted() else 200
+
+
+@bp.route("/oauthprofiles/<id:profile_id>/delete", methods=["GET", "POST"])
+@requires()
+def profile_delete(profile_id: int):
+    subject = _subject(Permission.DELETE_DATA_SOURCE)
+    profile = profiles.get_profile(current_principal(), profile_id, for_user=acting_name())
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        profiles.delete_profile(current_principal(), profile_id, for_user=acting_name())
+        flash(f"OAuth profile {profile.name} deleted.", "success")
+        return redirect(url_for("admin.profile_list"))
+    return render_template("admin/confirm_delete.html", form=form, subject=subject,
+                           noun="OAuth profile", name=profile.name,
+                           cancel=url_for("admin.profile_detail", profile_id=profile_id))

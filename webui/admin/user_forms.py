@@ -1,0 +1,71 @@
+"""Forms of the user and acting-on-behalf pages. No validators: the domain decides."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+
+from webui.admin.binding import numbers
+from webui.domain.permissions import CATALOGUE
+
+NEW_PASSWORD = {"autocomplete": "new-password"}
+# Domain error field -> form field, where the JSON shape nests.
+USER_FIELDS = {"passwordInfo": "password", "statusInfo": "active", "permissions": "roles"}
+
+
+def permission_choices() -> list[tuple[str, str]]:
+    """Every HDP permission, labelled with its HDP name and number."""
+    return [(str(int(p)), f"{name} ({int(p)})") for p, (name, _) in CATALOGUE.items()]
+
+
+class GrantsForm(FlaskForm):
+    roles = SelectMultipleField("Roles", coerce=str, validate_choice=False)
+    permissions = SelectMultipleField("Explicit permissions", coerce=str,
+                                      validate_choice=False)
+
+    def set_roles(self, roles) -> None:
+        self.roles.choices = [(str(r.id), r.name) for r in roles]
+        self.permissions.choices = permission_choices()
+
+    def grants(self) -> dict[str, list]:
+        return {"roles": numbers(self.roles.data), "permissions": numbers(self.permissions.data)}
+
+
+class UserCreateForm(GrantsForm):
+    userName = StringField("User name", render_kw={"autocomplete": "off"})
+    password = PasswordField("Password", render_kw=NEW_PASSWORD)
+    active = BooleanField("Active (may sign in)", default=True)
+
+    def data_for_domain(self) -> dict[str, Any]:
+        return {"userName": self.userName.data or "",
+                "statusInfo": {"status": 1 if self.active.data else 0},
+                "passwordInfo": {"password": self.password.data or ""},
+                "permissions": self.grants()}
+
+
+class UserEditForm(GrantsForm):
+    userName = StringField("User name", render_kw={"autocomplete": "off"})
+
+    def data_for_domain(self, current: dict[str, list]) -> dict[str, Any]:
+        """Grants are sent only when they changed, so renaming oneself stays possible
+        (the domain forbids changing one's own grants)."""
+        data: dict[str, Any] = {"userName": self.userName.data or ""}
+        grants = self.grants()
+        if {k: sorted(map(str, v)) for k, v in grants.items()} != \
+                {k: sorted(map(str, v)) for k, v in current.items()}:
+            data["permissions"] = grants
+        return data
+
+
+class PasswordResetForm(FlaskForm):
+    newPassword = PasswordField("New password", render_kw=NEW_PASSWORD)
+
+
+class ActingForm(FlaskForm):
+    user = StringField("User name", render_kw={"autocomplete": "off", "list": "user-names"})
+
+    def user_name(self) -> str:
+        return (self.user.data or "").strip()
+
+

@@ -1,0 +1,110 @@
+"""User administration pages: list, create, edit, deactivate/activate, reset password."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from webui.admin.binding import ConfirmForm, attach_error, page_request
+from webui.admin.blueprint import bp
+from webui.admin.user_forms import USER_FIELDS, PasswordResetForm, UserCreateForm, UserEditForm
+from webui.auth.access import current_principal, requires
+from webui.domain import roles, users
+from webui.domain.errors import DomainError
+from webui.domain.permissions import Permission
+
+
+def _status(form) -> int:
+    return 422 if form.is_submitted() else 200
+
+
+@bp.get("/users")
+@requires(Permission.VIEW_USERS)
+def user_list():
+    name = request.args.get("name", "")
+    page = users.list_users(current_principal(), page_request(), name_contains=name or None)
+    return render_template("admin/user_list.html", page=page, name=name)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Permission.CREATE_USERS)
+def user_new():
+    actor = current_principal()
+    form = UserCreateForm()
+    form.set_roles(roles.all_roles(actor))
+    if request.method == "GET":
+        form.roles.data = [str(r.id) for r in roles.all_roles(actor) if r.name == "User"]
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(actor, form.data_for_domain())
+        except DomainError as exc:
+            attach_error(form, exc, USER_FIELDS)
+        else:
+            flash(f"User {user.user_name} created.", "success")
+            return redirect(url_for("admin.user_list"))
+    return render_template("admin/user_form.html", form=form, user=None), _status(form)
+
+
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
+@requires(Permission.VIEW_USERS)
+def user_edit(user_id: int):
+    actor = current_principal()
+    user = users.get_user(actor, user_id)
+    current = {"roles": [str(r.id) for r in user.roles],
+               "permissions": [str(p.id) for p in user.permissions]}
+    form = UserEditForm(data={"userName": user.user_name, **current})
+    form.set_roles(roles.all_roles(actor))
+    if form.validate_on_submit():
+        try:
+            user = users.update_user(actor, user_id, form.data_for_domain(current))
+        except DomainError as exc:
+            attach_error(form, exc, USER_FIELDS)
+        else:
+            flash(f"User {user.user_name} saved.", "success")
+            return redirect(url_for("admin.user_list"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           toggle=ConfirmForm()), _status(form)
+
+
+@bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])
+@requires(Permission.MODIFY_USERS)
+def user_password(user_id: int):
+    actor = current_principal()
+    user = users.get_user(actor, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            users.reset_password(actor, user_id, {"newPassword": form.newPassword.data or ""})
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            flash(f"Password of {user.user_name} reset.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user_id))
+    return render_template("admin/user_password.html", form=form, user=user), _status(form)
+
+
+@bp.route("/users/<id:user_id>/deactivate", methods=["GET", "POST"])
+@requires(Permission.MODIFY_USERS)
+def user_deactivate(user_id: int):
+    actor = current_principal()
+    user = users.get_user(actor, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            users.update_user(actor, user_id, {"statusInfo": {"status": 0}})
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(f"User {user.user_name} deactivated: they can no longer sign in.", "success")
+        return redirect(url_for("admin.user_edit", user_id=user_id))
+    return render_template("admin/confirm_delete.html", form=form, noun="user",
+                           name=user.user_name, verb="Deactivate",
+                           warning="They are signed out and can no longer sign in.",
+                           cancel=url_for("admin.user_edit", user_id=user_id))
+
+
+@bp.post("/users/<id:user_id>/activate")
+@requires(Permission.MODIFY_USERS)
+def user_activate(user_id: int):
+    actor = current_principal()
+    user = users.update_user(actor, user_id, {"statusInfo": {"status": 1}})
+    flash(f"User {user.user_name} activated.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id))

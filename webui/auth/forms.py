@@ -1,0 +1,13 @@
+"""The login form. No rules here: credentials are checked by domain.sessions.sign_in."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+
+
+class LoginForm(FlaskForm):
+    username = StringField("User name", render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    """Nothing but the CSRF token: logging out is a POST."""

@@ -1,0 +1,124 @@
+"""Browser sessions of the web UI: signing in, resolving a session token, signing out.
+
+The browser keeps a random token in its (signed) session cookie; the database keeps only the
+SHA-256 of it, in a LoginSession row. Signing out deletes the row, so a cookie copied before
+logout is worthless afterwards. A session dies when:
+
+- it is older than SESSION_ABSOLUTE_LIFETIME (measured from the row's created_at),
+- it has been idle longer than SESSION_IDLE_TIMEOUT (the caller passes the time of the last
+  request it saw; the web door keeps that in the signed cookie so that an ordinary request
+  never writes to the database),
+- the user's credential_version moved (password, status, roles or permissions changed),
+- the user may no longer use the web UI (WebUI, 8).
+
+Signing in to the UI needs WebUI (8), HDP's "may use the web UI" permission; a user without
+it (an API-only account) is refused with Forbidden after a correct password.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import delete
+
+from webui.domain import audit, credentials
+from webui.domain.errors import Conflict, Forbidden, NotAuthenticated
+from webui.domain.permissions import Permission, has_permission
+from webui.domain.principal import Principal
+from webui.domain.transaction import unit_of_work
+from webui.extensions import db
+from webui.models import LoginSession
+
+LOGIN_FAILED = "Invalid user name or password."
+NO_WEB_UI = "This account may not use the web UI (it lacks the WebUI permission)."
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; we store UTC.
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _record_failure(user_name: str, address: str | None, fields=()) -> None:
+    with unit_of_work(Conflict("Retry.")):
+        audit.record(None, "login_failed", "user", None, fields,
+                     actor_name=user_name[:128], address=address)
+
+
+def sign_in(user_name: str, password: str, address: str | None = None
+            ) -> tuple[Principal, str]:
+    """Check the credentials and open a browser session for the user.
+
+    Returns the Principal and a fresh random token to keep in the cookie.
+    Raises NotAuthenticated (message LOGIN_FAILED, the same for an unknown user, a wrong
+    password and an inactive account) or Forbidden (NO_WEB_UI, only after a correct password).
+    Records audit "login" or "login_failed". Also drops this user's expired session rows.
+    """
+    try:
+        principal = credentials.authenticate(user_name, password, address)
+    except NotAuthenticated:
+        _record_failure(user_name, address)
+        raise NotAuthenticated(LOGIN_FAILED) from None
+    if not has_permission(principal, Permission.WEB_UI):
+        _record_failure(user_name, address, ["permissions"])
+        raise Forbidden(NO_WEB_UI)
+    token = secrets.token_urlsafe(32)
+    oldest = _now() - current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    with unit_of_work(Conflict("Retry.")) as session:
+        session.execute(delete(LoginSession).where(LoginSession.user_id == principal.id,
+                                                   LoginSession.created_at < oldest))
+        session.add(LoginSession(id=_digest(token), user_id=principal.id, created_at=_now(),
+                                 credential_version=principal.credential_version))
+        audit.record(principal, "login", "user", principal.id)
+    return principal, token
+
+
+def resolve(token: str | None, last_seen: datetime | None = None,
+            address: str | None = None) -> Principal | None:
+    """The signed-in user of this session token, or None when there is no such live session.
+
+    last_seen: when the browser was last active (None: not known, treated as idle). An expired
+    session row is deleted.
+    """
+    if not token or not isinstance(token, str):
+        return None
+    row = db.session.get(LoginSession, _digest(token))
+    if row is None:
+        return None
+    now = _now()
+    config = current_app.config
+    if _aware(row.created_at) + config["SESSION_ABSOLUTE_LIFETIME"] <= now:
+        _drop(row.id)
+        return None
+    if last_seen is None or _aware(last_seen) + config["SESSION_IDLE_TIMEOUT"] <= now:
+        _drop(row.id)
+        return None
+    principal = credentials.principal_for(row.user_id, row.credential_version, address)
+    if principal is None or not has_permission(principal, Permission.WEB_UI):
+        _drop(row.id)
+        return None
+    return principal
+
+
+def _drop(session_id: str) -> None:
+    with unit_of_work(Conflict("Retry.")) as session:
+        session.execute(delete(LoginSession).where(LoginSession.id == session_id))
+
+
+def sign_out(token: str | None, actor: Principal | None = None) -> None:
+    """End the session of this token (no error when there is none). Records audit "logout"."""
+    if not token or not isinstance(token, str):
+        return
+    with unit_of_work(Conflict("Retry.")) as session:
+        gone = session.execute(delete(LoginSession).where(LoginSession.id == _digest(token)))
+        if gone.rowcount and actor is not None:
+            audit.record(actor, "logout", "user", actor.id)
