@@ -148,6 +148,16 @@ def document() -> dict:
                        schemas.UserUpdate, "User", "UserList"))
     paths.update(_crud("/api/admin/roles", "role", "roleId", schemas.RoleCreate,
                        schemas.RoleUpdate, "Role", "RoleList"))
+    refresh = _op("Refresh the profile's tokens (test the connection)", 200, "Profile",
+                  params=[_P["user"], _id("profileId")], errors=(400, 401, 403, 404, 409, 502))
+    refresh["x-extension"] = True  # ours, not HDP's
+    refresh["description"] = (
+        "Extension (not part of HDP's API): exchanges the refresh token at the application's "
+        "token URI and stores the new access token and expiry; a rotated refresh token "
+        "replaces the old one. Concurrent calls for one profile make one token request. "
+        "invalid_grant marks the profile needsReauthorization; provider failures answer 502 "
+        "with code 222209010. Needs ModifyDataSource (3) and MgmtAPI (11).")
+    paths["/api/mgmt/oauthprofiles/{profileId}/refresh"] = {"post": refresh}
     paths["/api/admin/users/{userId}/resetpassword"] = {"put": _op(
         "Reset a user's password", 204, None, schemas.PasswordReset, [_id("userId")])}
     paths["/api/admin/permissions"] = {"get": _op("The permission catalogue", 200,
