@@ -1,0 +1,49 @@
+"""Driving the HTML pages as a browser would: fetch the form, keep every field it rendered
+(the hidden csrf_token included), change what the test cares about, post it back."""
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from tests.conftest import form_fields
+
+MAIN_FORM = "main form[method=post]"
+
+
+def submit(client, url: str, selector: str = MAIN_FORM, drop: tuple[str, ...] = (),
+           **changes):
+    """POST the form found at url with changes applied (a value of None removes the field;
+    a list posts the name several times, as checkboxes do)."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    action, data = form_fields(page.text, selector)
+    for key in drop:
+        data.pop(key, None)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return client.post(action or url, data=data)
+
+
+def login(client, account, next_path: str | None = None):
+    """Sign in through the real login form. Returns the response (a redirect on success)."""
+    url = "/login" + (f"?next={next_path}" if next_path else "")
+    return submit(client, url, "#login-form", username=account.name, password=account.password)
+
+
+def field_error(html: str, field_id: str) -> str | None:
+    """The error text shown next to a field, after checking it is linked accessibly."""
+    soup = BeautifulSoup(html, "html.parser")
+    error = soup.select_one(f"#{field_id}-error")
+    if error is None:
+        return None
+    control = soup.select_one(f"#{field_id}")
+    assert control is not None and control.get("aria-invalid") == "true"
+    assert f"{field_id}-error" in control.get("aria-describedby", "").split()
+    return error.get_text(" ", strip=True)
+
+
+def flashes(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    return [p.get_text(" ", strip=True) for p in soup.select(".flash")]
