@@ -3,10 +3,10 @@
 argon2id costs ~100 ms by design. A Basic-auth client sends its password on every request,
 so after one successful verification the pair is remembered for a short TTL, keyed by user
 name plus an HMAC of the password under a per-process random key (the password itself is never
-kept). An entry is only honoured while the user's ``credential_version`` in the database still
-equals the one it was made under; the version moves with every change of password, status,
-roles or permissions, and the row is read on every request, so a change made by any worker
-or host takes effect at once everywhere. Failures are never cached.
+kept). An entry is only honoured while the user's ``credential_version`` and password hash in
+the database still equal the ones it was made under; the version moves with every change of
+password, status, roles or permissions, and the row is read on every request, so a change
+made by any worker or host takes effect at once everywhere. Failures are never cached.
 """
 from __future__ import annotations
 
@@ -47,25 +47,31 @@ class CredentialCache:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
-    def digest(self, user_name: str, password: str) -> bytes:
-        return hmac.new(self._key, f"{user_name}\0{password}".encode(), hashlib.sha256).digest()
+    def digest(self, user_name: str, password: str, stored_hash: str) -> bytes:
+        # The stored hash binds the entry to this very account: a freed user name taken by a
+        # new account (same password, same id on SQLite, version 1 again) gets a new salt.
+        return hmac.new(self._key, f"{user_name}\0{password}\0{stored_hash}".encode(),
+                        hashlib.sha256).digest()
 
-    def get(self, user_name: str, password: str, version: int) -> Principal | None:
+    def get(self, user_name: str, password: str, stored_hash: str, version: int
+            ) -> Principal | None:
         entry = self._entries.get(user_name)
         if (entry is None or entry.expires < time.monotonic()
                 or entry.principal.credential_version != version
-                or not hmac.compare_digest(entry.digest, self.digest(user_name, password))):
+                or not hmac.compare_digest(entry.digest,
+                                           self.digest(user_name, password, stored_hash))):
             return None
         return entry.principal
 
-    def put(self, user_name: str, password: str, principal: Principal) -> None:
+    def put(self, user_name: str, password: str, stored_hash: str,
+            principal: Principal) -> None:
         if self.ttl <= 0:
             return
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[user_name] = _Entry(self.digest(user_name, password), principal,
-                                              time.monotonic() + self.ttl)
+            self._entries[user_name] = _Entry(self.digest(user_name, password, stored_hash),
+                                              principal, time.monotonic() + self.ttl)
 
 
 def _cache() -> CredentialCache:
@@ -79,7 +85,7 @@ def authenticate(user_name: str, password: str, address: str | None = None) -> P
         select(User.id, User.active, User.credential_version, User.password_hash)
         .where(User.user_name == user_name)).one_or_none()
     if row is not None and row.active:
-        cached = _cache().get(user_name, password, row.credential_version)
+        cached = _cache().get(user_name, password, row.password_hash, row.credential_version)
         if cached is not None:
             return replace(cached, address=address)
     if row is None or not row.active:
@@ -91,7 +97,7 @@ def authenticate(user_name: str, password: str, address: str | None = None) -> P
         _rehash(row.id, password)
     user = db.session.get(User, row.id)
     principal = Principal.of(user, address=address)
-    _cache().put(user_name, password, principal)
+    _cache().put(user_name, password, user.password_hash, principal)
     return principal
 
 
