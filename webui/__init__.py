@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webui import admin, api, auth, cli, config, crypto, errors
+from webui import admin, api, auth, cli, config, crypto, errors, oauthflow
 from webui import security_headers, throttle
 from webui.api.converters import IdConverter
 from webui.database import configure_engine
@@ -94,3 +94,4 @@ def register_blueprints(app: Flask) -> None:
     auth.init_login(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(oauthflow.bp)  # /oauth2callback, authorize, test connection

@@ -2,23 +2,21 @@
 application sees it read-only (never its secret)."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
 from webui.admin.app_forms import ApplicationForm
 from webui.admin.binding import ConfirmForm, attach_error, page_request
 from webui.admin.blueprint import bp
 from webui.auth.access import current_principal, requires
-from webui.domain import oauthapps
+from webui.domain import authorization, oauthapps
 from webui.domain.datastores import CATALOGUE
 from webui.domain.errors import DomainError, Forbidden
-
-CALLBACK_PATH = "/oauth2callback"
 
 
 def redirect_uri() -> str:
     """What an administrator registers at the provider: the configured public base URL,
     never the request's Host header."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + CALLBACK_PATH
+    return authorization.redirect_uri()
 
 
 def _manager():

@@ -11,6 +11,7 @@ from webui.domain import oauthapps, profiles, rules
 from webui.domain.acting import acting_for
 from webui.domain.errors import DomainError
 from webui.domain.permissions import Permission
+from webui.oauthflow.views import begin_new_profile
 
 
 def _subject(*perms: Permission):
@@ -45,6 +46,8 @@ def profile_new():
     form.set_applications(oauthapps.applications_for_choice(subject))
     if form.validate_on_submit():
         try:
+            if "authorize" in request.form:  # the tokens will come from the provider
+                return begin_new_profile(form.data_for_domain())
             profile = profiles.create_profile(current_principal(), form.data_for_domain(),
                                               for_user=acting_name())
         except DomainError as exc:

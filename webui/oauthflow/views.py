@@ -1,0 +1,117 @@
+"""Views of the authorization-code flow.
+
+Leaving for the provider: a form POST must not be answered with a redirect to the provider,
+because Chromium applies the page's CSP ``form-action 'self'`` to every redirect a form
+submission follows. So the POST stores the authorize URL in the (signed) session and answers
+303 to GET /oauth2/continue, a page of ours that moves on to the provider with a meta refresh
+(a new navigation, not a form submission) and offers a plain link as well.
+
+The callback never sends anyone to the login page with its query (code and state) in ``next``:
+an answer that arrives without a live session is simply refused.
+"""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, flash, redirect, render_template, request, session,
+                   url_for)
+
+from webui.auth.access import acting_name, current_principal, requires
+from webui.auth.session import TOKEN
+from webui.domain import authorization, refresh
+from webui.domain.errors import DomainError, NotAuthenticated
+
+bp = Blueprint("oauthflow", __name__)
+PENDING = "oauth_authorize_url"
+NO_SESSION = "Your session has ended, so this authorization cannot be completed. Sign in " \
+             "and start it again."
+
+
+def _login_session() -> str:
+    """The LoginSession id of this browser session (what a pending authorization is bound
+    to). Raises NotAuthenticated when there is none."""
+    token = session.get(TOKEN)
+    if not isinstance(token, str) or not token:
+        raise NotAuthenticated(NO_SESSION)
+    return authorization.digest(token)
+
+
+def _to_provider(url: str) -> Response:
+    session[PENDING] = url
+    return redirect(url_for("oauthflow.authorize_continue"), 303)
+
+
+def begin_new_profile(data: dict) -> Response:
+    """The new-profile form's "authorize" button: check as for a plain save, then leave for
+    the provider. Raises DomainError (for the form to show next to its field)."""
+    url = authorization.start_new_profile(current_principal(), data, _login_session(),
+                                          for_user=acting_name())
+    return _to_provider(url)
+
+
+@bp.get("/oauth2/continue")
+@requires()
+def authorize_continue():
+    url = session.pop(PENDING, None)
+    if not url:
+        flash("There is no authorization waiting to continue.", "error")
+        return redirect(url_for("admin.profile_list"))
+    response = Response(render_template("oauthflow/continue.html", url=url))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/oauthprofiles/<id:profile_id>/reauthorize")
+@requires()
+def profile_reauthorize(profile_id: int):
+    # CSRFProtect has already refused a POST without a valid token (400).
+    try:
+        url = authorization.start_reauthorization(current_principal(), profile_id,
+                                                  _login_session(), for_user=acting_name())
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("admin.profile_detail", profile_id=profile_id))
+    return _to_provider(url)
+
+
+@bp.post("/oauthprofiles/<id:profile_id>/test")
+@requires()
+def profile_test(profile_id: int):
+    try:
+        refresh.refresh_profile(current_principal(), profile_id, for_user=acting_name())
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    else:
+        flash("Connection OK: the provider accepted the refresh token and issued a fresh "
+              "access token.", "success")
+    return redirect(url_for("admin.profile_detail", profile_id=profile_id))
+
+
+@bp.get(authorization.CALLBACK_PATH)
+def callback():
+    principal = current_principal()
+    if principal is None:
+        return _refuse(NO_SESSION, 401)
+    try:
+        done = authorization.complete(principal, _login_session(), request.args)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return _away(url_for("admin.profile_list"))
+    verb = "created" if done.created else "re-authorized"
+    flash(f"OAuth profile {done.profile.name} {verb} with the provider's tokens.", "success")
+    return _away(url_for("admin.profile_detail", profile_id=done.profile.id))
+
+
+def _away(location: str) -> Response:
+    response = redirect(location)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the callback URL holds the code
+    return response
+
+
+def _refuse(message: str, status: int):
+    response = Response(render_template("errors/page.html", status=status, message=message),
+                        status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
