@@ -101,13 +101,15 @@ def create_user(actor: Principal, data: Any) -> User:
 def update_user(actor: Principal, user_id: int, data: Any) -> User:
     """Partial update of userName, statusInfo and permissions. Needs 12 or ModifyUsers (15).
 
-    Raises Forbidden (own roles), NotFound, Invalid, Conflict, RuleViolation (no active
+    Raises Forbidden (own roles; an account holding permissions a non-Administrator lacks),
+    NotFound, Invalid, Conflict, RuleViolation (no active
     Administrator would remain).
     """
     require_any(actor, _ADMIN, (Permission.MODIFY_USERS,))
     model = schemas.parse(schemas.UserUpdate, data)
     sent = model.model_fields_set
     user = _fetch(actor, user_id)
+    grants.require_authority_over(actor, user)
     if "permissions" in sent and user.id == actor.id:
         raise Forbidden("You cannot change your own roles or permissions.", "permissions")
     roles = explicit = None
@@ -135,10 +137,15 @@ def update_user(actor: Principal, user_id: int, data: Any) -> User:
 
 
 def reset_password(actor: Principal, user_id: int, data: Any) -> None:
-    """Set a new password (HDP: PUT .../resetpassword). Needs 12 or ModifyUsers (15)."""
+    """Set a new password (HDP: PUT .../resetpassword). Needs 12 or ModifyUsers (15).
+
+    Raises Forbidden (also for an account holding permissions a non-Administrator lacks),
+    NotFound, Invalid (password policy).
+    """
     require_any(actor, _ADMIN, (Permission.MODIFY_USERS,))
     model = schemas.parse(schemas.PasswordReset, data)
     user = _fetch(actor, user_id)
+    grants.require_authority_over(actor, user)
     check_password(model.newPassword, "newPassword", user.user_name)
     password_hash = hash_password(model.newPassword)
     with unit_of_work(Conflict("The user changed meanwhile; retry.")) as session:
@@ -151,12 +158,14 @@ def reset_password(actor: Principal, user_id: int, data: Any) -> None:
 def delete_user(actor: Principal, user_id: int) -> None:
     """Delete a user and their profiles. Needs 12 or DeleteUsers (16).
 
-    Raises Forbidden, NotFound, RuleViolation (own account; the last active Administrator).
+    Raises Forbidden (also for an account holding permissions a non-Administrator lacks),
+    NotFound, RuleViolation (own account; the last active Administrator).
     """
     require_any(actor, _ADMIN, (Permission.DELETE_USERS,))
     user = _fetch(actor, user_id)
     if user.id == actor.id:
         raise RuleViolation("You cannot delete your own account.")
+    grants.require_authority_over(actor, user)
     with unit_of_work(Conflict("The user changed meanwhile; retry.")) as session:
         grants.lock_accounts()
         session.delete(user)
