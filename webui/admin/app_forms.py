@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 
 from webui.admin.binding import number
 from webui.domain.datastores import CATALOGUE
@@ -15,8 +15,9 @@ _TEXT = ("name", "description", "clientId", "authorizeURI", "tokenURI", "scope")
 class ApplicationForm(FlaskForm):
     name = StringField("Name")
     dataStore = SelectField("Data store", coerce=str, validate_choice=False,
-                            choices=[("", "Choose a data store")] + [
-                                (str(ds.id), ds.name) for ds in CATALOGUE.values()])
+                            choices=[SelectChoice("", "Choose a data store")] + [
+                                SelectChoice(str(ds.id), ds.name)
+                                for ds in CATALOGUE.values()])
     description = TextAreaField("Description")
     clientId = StringField("Client id", render_kw={"autocomplete": "off"})
     clientSecret = PasswordField("Client secret", render_kw={"autocomplete": "off"})

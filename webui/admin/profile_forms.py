@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, PasswordField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
 
 from webui.admin.binding import number
 
@@ -20,8 +21,8 @@ class ProfileForm(FlaskForm):
     refreshToken = PasswordField("Refresh token", render_kw=SECRET)
 
     def set_applications(self, apps) -> None:
-        self.oauthAppId.choices = [("", "Choose an application")] + [
-            (str(a.id), a.name) for a in apps]
+        self.oauthAppId.choices = [SelectChoice("", "Choose an application")] + [
+            SelectChoice(str(a.id), a.name) for a in apps]
 
     def data_for_domain(self) -> dict[str, Any]:
         """The JSON-named values. Empty secret fields are omitted (create: not given;

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+from wtforms import (BooleanField, PasswordField, SelectChoice, SelectMultipleField,
+                     StringField)
 
 from webui.admin.binding import numbers
 from webui.domain.permissions import CATALOGUE
@@ -14,9 +15,9 @@ NEW_PASSWORD = {"autocomplete": "new-password"}
 USER_FIELDS = {"passwordInfo": "password", "statusInfo": "active", "permissions": "roles"}
 
 
-def permission_choices() -> list[tuple[str, str]]:
+def permission_choices() -> list[SelectChoice]:
     """Every HDP permission, labelled with its HDP name and number."""
-    return [(str(int(p)), f"{name} ({int(p)})") for p, (name, _) in CATALOGUE.items()]
+    return [SelectChoice(str(int(p)), f"{name} ({int(p)})") for p, (name, _) in CATALOGUE.items()]
 
 
 class GrantsForm(FlaskForm):
@@ -25,7 +26,7 @@ class GrantsForm(FlaskForm):
                                       validate_choice=False)
 
     def set_roles(self, roles) -> None:
-        self.roles.choices = [(str(r.id), r.name) for r in roles]
+        self.roles.choices = [SelectChoice(str(r.id), r.name) for r in roles]
         self.permissions.choices = permission_choices()
 
     def grants(self) -> dict[str, list]:
