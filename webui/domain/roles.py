@@ -78,7 +78,8 @@ def _members(actor: Principal, tenant_id: int, ids: list[int]) -> list[User]:
 
 
 def create_role(actor: Principal, data: Any) -> Role:
-    """Needs 12 or CreateRole (17). Raises Forbidden, Invalid, Conflict (name taken)."""
+    """Needs 12 or CreateRole (17). Raises Forbidden (also when the actor lists themselves
+    among the users), Invalid, Conflict (name taken)."""
     require_any(actor, _ADMIN, (Permission.CREATE_ROLE,))
     model = schemas.parse(schemas.RoleCreate, data)
     tenant_id = model.tenantId or actor.tenant_id
@@ -87,6 +88,8 @@ def create_role(actor: Principal, data: Any) -> Role:
         raise Invalid(f"Unknown tenant {tenant_id}.", "tenantId")
     perms = grants.permission_rows(model.permissions)
     grants.require_grantable(actor, model.permissions, "permissions")
+    if actor.id in model.users:
+        raise Forbidden("You cannot change your own roles or permissions.", "users")
     users = _members(actor, tenant_id, model.users)
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         role = Role(tenant_id=tenant_id, name=model.name, description=model.description,
