@@ -47,3 +47,10 @@ def field_error(html: str, field_id: str) -> str | None:
 def flashes(html: str) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
     return [p.get_text(" ", strip=True) for p in soup.select(".flash")]
+
+
+def whose(html: str) -> str:
+    """The banner saying whose data is on screen."""
+    banner = BeautifulSoup(html, "html.parser").select_one("#whose")
+    assert banner is not None, "no whose-data banner on the page"
+    return banner.get_text(" ", strip=True)
