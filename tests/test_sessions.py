@@ -187,3 +187,10 @@ def test_next_never_leaves_the_site(client, alice, target):
     response = client.post("/login", data=data)
     assert response.status_code == 302
     assert response.headers["Location"] == "/oauthprofiles"
+
+
+def test_login_needs_the_csrf_token(app, client, alice):
+    response = submit(client, "/login", "#login-form", username=alice.name,
+                      password=alice.password, csrf_token=None)
+    assert response.status_code == 400
+    assert _sessions_of(app, alice.id) == 0

@@ -162,3 +162,11 @@ def test_plain_users_cannot_act_for_others(client, alice, make_user):
     with client.session_transaction() as cookie:
         cookie["acting_for"] = "bob"  # even a forged choice is checked by the domain rule
     assert client.get("/oauthprofiles").status_code == 403
+
+
+def test_one_click_buttons_need_the_csrf_token(as_admin, alice):
+    submit(as_admin, f"/users/{alice.id}/deactivate")
+    assert as_admin.post(f"/users/{alice.id}/activate").status_code == 400
+    assert submit(as_admin, "/acting", user="alice").status_code == 302
+    assert as_admin.post("/acting/stop").status_code == 400
+    assert "Acting for: alice" in whose(as_admin.get("/oauthprofiles").text)
