@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, replace
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from webui.database import write_intent
 from webui.domain import passwords
@@ -74,6 +74,12 @@ class CredentialCache:
                                               principal, time.monotonic() + self.ttl)
 
 
+# The one query of a cached sign-in, built once: constructing a select and generating its
+# cache key cost more than running it (bench/: ~0.28 -> ~0.18 ms per request).
+_CREDENTIALS = (select(User.id, User.active, User.credential_version, User.password_hash)
+                .where(User.user_name == bindparam("user_name")))
+
+
 def _cache() -> CredentialCache:
     return current_app.extensions[EXTENSION]
 
@@ -81,9 +87,7 @@ def _cache() -> CredentialCache:
 def authenticate(user_name: str, password: str, address: str | None = None) -> Principal:
     """The active user with these credentials. Raises NotAuthenticated, identically (and in
     the same time) for an unknown user, a wrong password and an inactive account."""
-    row = db.session.execute(
-        select(User.id, User.active, User.credential_version, User.password_hash)
-        .where(User.user_name == user_name)).one_or_none()
+    row = db.session.execute(_CREDENTIALS, {"user_name": user_name}).one_or_none()
     if row is not None and row.active:
         cached = _cache().get(user_name, password, row.password_hash, row.credential_version)
         if cached is not None:
