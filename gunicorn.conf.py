@@ -28,3 +28,12 @@ def post_fork(server, worker):
     from webui.extensions import db
     with entry.app.app_context():
         db.engine.dispose(close=False)
+
+
+def when_ready(server):
+    # Failed-sign-in counters in memory are per worker: say so loudly (webui/throttle.py).
+    import app as entry
+    from webui.throttle import storage_warning
+    warning = storage_warning(entry.app.config, server.cfg.workers)
+    if warning:
+        server.log.warning(warning)
