@@ -27,7 +27,13 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask, abort, jsonify, redirect, render_template_string, request
 from markupsafe import escape
+from sqlalchemy import select
 from werkzeug.serving import make_server
+
+from webui.domain import profiles
+from webui.domain.principal import Principal
+from webui.extensions import db
+from webui.models import User
 
 CONSENT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Local provider: consent</title>
@@ -244,3 +250,12 @@ def register_app(client, admin, provider, *, name="Local_app", data_store=63,
         **provider.endpoints(token_path)})
     assert response.status_code == 201, response.json
     return response.json["id"]
+
+
+def stored_profile(app, user_name: str, profile_id: int):
+    """The profile as stored, tokens decrypted (read through the domain)."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.user_name == user_name))
+        profile = profiles.get_profile(Principal.of(user), profile_id, with_tokens=True)
+        db.session.remove()
+    return profile

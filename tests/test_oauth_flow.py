@@ -15,7 +15,8 @@ from sqlalchemy import func, select, text
 from tests.cases import BAD_NAMES
 from tests.conftest import form_fields
 from tests.oauth_provider import (CLIENT_ID, PUBLIC_BASE_URL, oauth_config,  # noqa: F401
-                                  provider, register_app, s256)
+                                  provider, register_app, s256,
+                                  stored_profile)
 from tests.pages import field_error, flashes, login, submit
 from webui.domain import authorization, oauthclient, profiles
 from webui.domain.principal import Principal
@@ -86,12 +87,6 @@ def csrf_token(client) -> str:
 def pending_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(PendingAuthorization))
-
-
-def stored_profile(app, user_name: str, profile_id: int):
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.user_name == user_name))
-        return profiles.get_profile(Principal.of(user), profile_id, with_tokens=True)
 
 
 def test_authorize_sends_the_browser_to_the_provider_with_pkce_and_state(

@@ -1,0 +1,203 @@
+"""Token refresh: POST /api/mgmt/oauthprofiles/{id}/refresh and the "Test connection" button,
+against the real local provider."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
+                                  provider, register_app, stored_profile)
+from tests.pages import flashes, login, submit
+from webui.domain import oauthclient
+
+PROVIDER_ERROR = "222209010"
+
+
+@pytest.fixture
+def app_config(oauth_config):  # noqa: F811
+    # No coalescing window: each sequential refresh below must reach the provider.
+    return {**oauth_config, "OAUTH_REFRESH_COALESCE_SECONDS": 0}
+
+
+@dataclass(frozen=True)
+class Saved:
+    id: int
+    refresh_token: str
+
+    @property
+    def url(self) -> str:
+        return f"/api/mgmt/oauthprofiles/{self.id}/refresh"
+
+
+@pytest.fixture
+def saved(client, admin, alice, provider) -> Saved:  # noqa: F811
+    """alice's profile holding a refresh token the provider knows."""
+    app_id = register_app(client, admin, provider)
+    token = provider.grant_refresh_token(CLIENT_ID)
+    response = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json={
+        "name": "Warehouse", "oauthAppId": app_id, "accessToken": "old-access",
+        "refreshToken": token})
+    assert response.status_code == 201
+    return Saved(response.json["id"], token)
+
+
+def test_refresh_stores_a_new_access_token_and_keeps_an_unrotated_refresh_token(
+        app, client, alice, saved, provider):  # noqa: F811
+    response = client.post(saved.url, headers=alice.basic)
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["id"] == saved.id and body["status"] == "active" and body["tokenExpiresAt"]
+    assert body["accessToken"] == "********" and body["refreshToken"] == "********"
+    [request] = provider.token_requests
+    assert request["grant_type"] == "refresh_token"
+    assert request["refresh_token"] == saved.refresh_token
+    stored = stored_profile(app, "alice", saved.id)
+    assert stored.access_token.startswith("at-") and stored.refresh_token == saved.refresh_token
+
+
+def test_a_rotated_refresh_token_replaces_the_old_one(app, client, alice, saved,
+                                                      provider):  # noqa: F811
+    provider.rotate = True
+    assert client.post(saved.url, headers=alice.basic).status_code == 200
+    rotated = stored_profile(app, "alice", saved.id).refresh_token
+    assert rotated != saved.refresh_token
+    # The provider retired the old token: the next refresh works only with the new one.
+    assert client.post(saved.url, headers=alice.basic).status_code == 200
+    assert [r["refresh_token"] for r in provider.token_requests] == [saved.refresh_token,
+                                                                     rotated]
+
+
+def test_invalid_grant_marks_the_profile_as_needing_reauthorization(
+        client, alice, saved, provider, signed_in_alice):  # noqa: F811
+    provider.refresh_error = "invalid_grant"
+    response = client.post(saved.url, headers=alice.basic)
+    assert response.status_code == 502
+    assert response.json["error"]["code"] == PROVIDER_ERROR
+    assert response.json["error"]["message"]["value"] == oauthclient.MESSAGES["invalid_grant"]
+    one = client.get(f"/api/mgmt/oauthprofiles/{saved.id}", headers=alice.basic).json
+    assert one["status"] == "needsReauthorization"
+    listed = client.get("/api/mgmt/oauthprofiles", headers=alice.basic).json["profiles"]
+    assert [p["status"] for p in listed] == ["needsReauthorization"]
+    assert "needs re-authorization" in signed_in_alice.get("/oauthprofiles").text
+    assert "Needs re-authorization" in signed_in_alice.get(f"/oauthprofiles/{saved.id}").text
+
+
+@pytest.mark.parametrize("switch", ["delay", "redirect_token", "refresh_error"])
+def test_provider_failures_are_502_envelopes(app, client, alice, saved, provider,  # noqa: F811
+                                             switch):
+    app.config["OAUTH_READ_TIMEOUT"] = 0.2
+    setattr(provider, switch, {"delay": 1.0, "redirect_token": True,
+                               "refresh_error": "temporarily_unavailable"}[switch])
+    response = client.post(saved.url, headers=alice.basic)
+    assert response.status_code == 502
+    assert response.json["error"]["code"] == PROVIDER_ERROR
+    expected = {"delay": oauthclient.TIMEOUT, "redirect_token": oauthclient.REDIRECTED,
+                "refresh_error": oauthclient.MESSAGES["temporarily_unavailable"]}[switch]
+    assert response.json["error"]["message"]["value"] == expected
+    one = client.get(f"/api/mgmt/oauthprofiles/{saved.id}", headers=alice.basic).json
+    assert one["status"] == "active"  # only invalid_grant says the grant is dead
+
+
+def test_an_endpoint_no_longer_allowed_is_never_contacted(app, client, alice, saved,
+                                                          provider):  # noqa: F811
+    app.config["ALLOW_HTTP_LOOPBACK_OAUTH"] = False
+    response = client.post(saved.url, headers=alice.basic)
+    assert response.status_code == 409
+    assert "https" in response.json["error"]["message"]["value"]
+    assert provider.token_requests == []
+
+
+def test_refresh_needs_modify_and_mgmt_api_and_an_own_profile(client, admin, make_user, saved,
+                                                              provider):  # noqa: F811
+    for perms in ([2, 11], [2, 3]):  # without ModifyDataSource; without MgmtAPI
+        role = client.post("/api/admin/roles", headers=admin.basic, json={
+            "name": f"r{perms[-1]}", "permissions": perms, "users": []}).json
+        user = make_user(f"u{perms[-1]}", roles_=(role["name"],))
+        response = client.post(saved.url, headers=user.basic)
+        assert response.status_code == 403
+    bob = make_user("bob")
+    assert client.post(saved.url, headers=bob.basic).status_code == 404
+    assert client.post(saved.url, headers={}).status_code == 401
+    assert provider.token_requests == []
+    on_behalf = client.post(saved.url + "?user=alice", headers=admin.basic)
+    assert on_behalf.status_code == 200 and len(provider.token_requests) == 1
+
+
+def test_the_openapi_document_marks_the_extension(client):
+    doc = client.get("/api/openapi.json").json
+    operation = doc["paths"]["/api/mgmt/oauthprofiles/{profileId}/refresh"]["post"]
+    assert operation["x-extension"] is True and "Extension" in operation["description"]
+    assert "502" in operation["responses"]
+
+
+def test_refreshes_within_the_coalescing_window_make_one_request(app, client, alice, saved,
+                                                                 provider):  # noqa: F811
+    app.config["OAUTH_REFRESH_COALESCE_SECONDS"] = 60
+    for _ in range(3):
+        assert client.post(saved.url, headers=alice.basic).status_code == 200
+    assert len(provider.token_requests) == 1
+
+
+def test_twenty_concurrent_refreshes_make_one_token_request(app, alice, saved,
+                                                            provider):  # noqa: F811
+    app.config["OAUTH_REFRESH_COALESCE_SECONDS"] = 5
+    provider.rotate, provider.delay = True, 0.3  # a double spend would fail with invalid_grant
+    statuses: list[int] = []
+    barrier = threading.Barrier(20)
+    with Server(app) as server:
+        def call():
+            barrier.wait()
+            response = requests.post(server.url + saved.url, headers=alice.basic, timeout=60)
+            statuses.append(response.status_code)
+        threads = [threading.Thread(target=call) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+    assert statuses == [200] * 20
+    assert len(provider.token_requests) == 1
+    stored = stored_profile(app, "alice", saved.id)
+    assert stored.refresh_token != saved.refresh_token  # the rotated one was kept
+
+
+@pytest.fixture
+def signed_in_alice(app, alice):
+    browser = app.test_client()
+    assert login(browser, alice).status_code == 302
+    return browser
+
+
+def test_test_connection_button(app, saved, provider, signed_in_alice):  # noqa: F811
+    detail = f"/oauthprofiles/{saved.id}"
+    response = submit(signed_in_alice, detail, "form:has(#test-connection)")
+    assert response.status_code == 302 and response.headers["Location"].endswith(detail)
+    page = signed_in_alice.get(detail).text
+    assert any(m.startswith("Connection OK") for m in flashes(page))
+    assert len(provider.token_requests) == 1
+    provider.refresh_error = "invalid_grant"
+    submit(signed_in_alice, detail, "form:has(#test-connection)")
+    page = signed_in_alice.get(detail).text
+    assert oauthclient.MESSAGES["invalid_grant"] in flashes(page)
+    assert "Needs re-authorization" in page
+
+
+def test_test_connection_without_csrf_token_is_refused(saved, provider,  # noqa: F811
+                                                       signed_in_alice):
+    response = submit(signed_in_alice, f"/oauthprofiles/{saved.id}",
+                      "form:has(#test-connection)", csrf_token=None)
+    assert response.status_code == 400 and provider.token_requests == []
+
+
+def test_tokens_never_reach_logs_or_messages(app, client, alice, saved, provider,  # noqa: F811
+                                             signed_in_alice, caplog):
+    caplog.set_level(logging.DEBUG)
+    provider.rotate = True
+    body = client.post(saved.url, headers=alice.basic).get_data(as_text=True)
+    page = signed_in_alice.get(f"/oauthprofiles/{saved.id}").text
+    stored = stored_profile(app, "alice", saved.id)
+    for value in (saved.refresh_token, stored.access_token, stored.refresh_token):
+        assert value not in caplog.text and value not in body and value not in page
