@@ -21,10 +21,12 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 log = logging.getLogger(__name__)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None,
+               instance_path: str | Path | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the environment (or, in tests,
-    the given mapping instead of the last two)."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+    the given mapping instead of the last two). instance_path replaces ROOT/instance (tests
+    point it at a temporary folder)."""
+    app = Flask(__name__, instance_path=str(instance_path or ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_object(config.Defaults)
     if test_config is None:
