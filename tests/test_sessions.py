@@ -194,3 +194,22 @@ def test_login_needs_the_csrf_token(app, client, alice):
                       password=alice.password, csrf_token=None)
     assert response.status_code == 400
     assert _sessions_of(app, alice.id) == 0
+
+
+def test_session_cookie_flags(client, alice):
+    response = login(client, alice)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_secure_cookie_when_configured(app, alice):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    with app.test_client() as client:
+        page = client.get("/login", base_url="https://localhost")
+        _, data = form_fields(page.text, "#login-form")
+        data |= {"username": alice.name, "password": alice.password}
+        # Over HTTPS, Flask-WTF also insists on a same-origin Referer.
+        response = client.post("/login", data=data, base_url="https://localhost",
+                               headers={"Referer": "https://localhost/login"})
+        assert response.status_code == 302
+        assert "Secure" in response.headers["Set-Cookie"]
