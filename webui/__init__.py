@@ -26,7 +26,9 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     """Build the app: defaults, then instance/config.py, then the environment (or, in tests,
     the given mapping instead of the last two). instance_path replaces ROOT/instance (tests
     point it at a temporary folder)."""
+    # instance_relative_config: "config.py" below is instance/config.py, not webui/config.py.
     app = Flask(__name__, instance_path=str(instance_path or ROOT / "instance"),
+                instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_object(config.Defaults)
     if test_config is None:
