@@ -25,7 +25,10 @@ def init_db() -> None:
     """Apply migrations, seed the catalogue and default roles, ensure an Administrator."""
     upgrade()
     bootstrap.seed()
-    generated = bootstrap.ensure_first_admin(current_app.config.get("ADMIN_PASSWORD"))
+    try:
+        generated = bootstrap.ensure_first_admin(current_app.config.get("ADMIN_PASSWORD"))
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from None
     if generated:
         announce_generated_password(generated)
     click.echo("Database is up to date.")

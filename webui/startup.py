@@ -9,6 +9,7 @@ from sqlalchemy import inspect, select
 
 from webui.crypto import UndecryptableSecret
 from webui.domain import bootstrap
+from webui.domain.errors import DomainError
 from webui.extensions import db
 from webui.models import OAuthApplication, OAuthProfile
 
@@ -41,7 +42,8 @@ def prepare(app: Flask) -> None:
     """Refuse to start on undecryptable secrets; create the first Administrator if needed.
 
     Does nothing on a database without schema (``flask init-db`` does both after migrating).
-    Raises SystemExit with a clear message when the keys are wrong.
+    Raises SystemExit with a clear message when the keys are wrong or ADMIN_PASSWORD is
+    refused by the password policy.
     """
     with app.app_context():
         if not schema_ready():
@@ -51,6 +53,9 @@ def prepare(app: Flask) -> None:
             check_keys()
         except UndecryptableSecret as exc:
             raise SystemExit(f"Refusing to start: {exc}") from None
-        generated = bootstrap.ensure_first_admin(app.config.get("ADMIN_PASSWORD"))
+        try:
+            generated = bootstrap.ensure_first_admin(app.config.get("ADMIN_PASSWORD"))
+        except DomainError as exc:
+            raise SystemExit(f"Refusing to start: {exc.field}: {exc.message}") from None
         if generated:
             announce_generated_password(generated)
