@@ -91,8 +91,17 @@ ClearableToken = _rule(lambda v, f: None if v is None else rules.check_token(v, 
                         "description": "null clears it; omitting it or sending the mask keeps it"})
 
 
+def _drop_null_defaults(schema: dict, _model: type) -> None:
+    # An optional field's None means "not sent" (the value is kept), never "null is assumed";
+    # documented as "default": null it misleads, and beside a non-null type it makes the
+    # OpenAPI document invalid.
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
 class Schema(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_drop_null_defaults)
 
 
 class ProfileCreate(Schema):
