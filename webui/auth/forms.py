@@ -7,7 +7,3 @@ class LoginForm(FlaskForm):
     username = StringField("User name", render_kw={"autocomplete": "username"})
     password = PasswordField("Password", render_kw={"autocomplete": "current-password"})
     next = HiddenField()
-
-
-class LogoutForm(FlaskForm):
-    """Nothing but the CSRF token: logging out is a POST."""

@@ -16,7 +16,7 @@ TOKEN, SEEN = "token", "seen"
 SESSION_KEYS = (TOKEN, SEEN, "_user_id", "_fresh", "_id", "acting_for")
 
 
-def start(principal, token: str) -> None:
+def start(token: str) -> None:
     """Renew the session at login: nothing from the anonymous session survives (a cookie
     captured before login carries no token and never will)."""
     session.clear()

@@ -44,7 +44,7 @@ def login():
             flash(exc.message, "error")
             status = exc.status
         else:
-            web_session.start(principal, token)
+            web_session.start(token)
             login_user(principal)
             flash(f"Signed in as {principal.user_name}.", "success")
             return redirect(local_path(form.next.data) or url_for("admin.profile_list"))
