@@ -215,6 +215,16 @@ def parse(schema: type[Schema], data: Any) -> Schema:
 
 
 def given(model: Schema) -> dict[str, Any]:
-    """The fields the caller actually sent, with values; a sent MASK counts as not sent."""
-    return {k: getattr(model, k) for k in model.model_fields_set
-            if getattr(model, k) != MASK}
+    """The fields the caller actually sent, with values; a sent MASK counts as not sent.
+
+    Raises Invalid when that leaves a required field out (the mask of a secret on a create:
+    there is nothing to keep).
+    """
+    values = {}
+    for key in model.model_fields_set:
+        value = getattr(model, key)
+        if value != MASK:
+            values[key] = value
+        elif type(model).model_fields[key].is_required():
+            raise Invalid(_TYPE_MESSAGES["missing"].format(label=key), key)
+    return values
