@@ -165,3 +165,10 @@ def test_on_behalf_create_and_read(client, admin, alice, make_user):
     response = client.post(f"{URL}?user=alice", headers=solo.basic,
                            json={**APP_BODY, "name": "x"})
     assert response.status_code == 403
+
+
+def test_the_mask_is_not_a_client_secret_on_create(client, admin):
+    response = client.post(URL, headers=admin.basic, json={**APP_BODY, "clientSecret": MASK})
+    assert response.status_code == 400
+    assert response.json["error"]["message"]["value"] == "clientSecret is required."
+    assert client.get(URL, headers=admin.basic).json["applications"] == []

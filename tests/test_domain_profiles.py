@@ -130,3 +130,11 @@ def test_list_pages_by_id(ctx):
     assert [p.id for p in first.items] == ids[:2] and first.next_cursor == str(ids[1])
     rest = profiles.list_profiles(admin, PageRequest(limit=3, after=ids[1]))
     assert [p.id for p in rest.items] == ids[2:] and rest.next_cursor is None
+
+
+def test_the_mask_is_not_a_refresh_token_on_create(ctx):
+    admin, _, app_id = ctx
+    with pytest.raises(Invalid) as raised:
+        profiles.create_profile(admin, body(app_id, refreshToken="********"))
+    assert raised.value.field == "refreshToken"
+    assert profiles.list_profiles(admin).items == []

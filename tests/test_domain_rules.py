@@ -118,3 +118,22 @@ def test_page_requests(limit, cursor, expected):
 def test_bad_page_requests(limit, cursor):
     with pytest.raises(Invalid):
         PageRequest.parse(limit, cursor)
+
+
+@pytest.mark.parametrize("schema,data,field", [
+    (schemas.ProfileCreate, {"name": "p", "oauthAppId": 1, "refreshToken": schemas.MASK},
+     "refreshToken"),
+    (schemas.AppCreate, {"name": "a", "dataStore": 54, "clientId": "c",
+                         "clientSecret": schemas.MASK, "authorizeURI": "https://a.example",
+                         "tokenURI": "https://t.example"}, "clientSecret"),
+])
+def test_the_mask_cannot_stand_in_for_a_required_secret(schema, data, field):
+    with pytest.raises(Invalid) as raised:
+        schemas.given(schemas.parse(schema, data))
+    assert (raised.value.field, raised.value.message) == (field, f"{field} is required.")
+
+
+def test_the_mask_of_an_optional_secret_on_create_is_no_secret():
+    model = schemas.parse(schemas.ProfileCreate, {"name": "p", "oauthAppId": 1,
+                                                  "refreshToken": "r", "accessToken": schemas.MASK})
+    assert schemas.given(model) == {"name": "p", "oauthAppId": 1, "refreshToken": "r"}
