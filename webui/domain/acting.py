@@ -8,6 +8,7 @@ from webui.domain.error_codes import Code
 from webui.domain.errors import NotFound
 from webui.domain.permissions import Permission, has_all, has_permission, require
 from webui.domain.principal import Principal
+from webui.domain.rules import USER_NAME_MAX, storable
 from webui.extensions import db
 from webui.models import Role, User
 
@@ -32,7 +33,8 @@ def acting_for(actor: Principal, user_name: str | None, *perms: Permission) -> P
     user = db.session.scalar(
         select(User).where(User.user_name == user_name)
         .options(selectinload(User.roles).selectinload(Role.permissions),
-                 selectinload(User.permissions)))
+                 selectinload(User.permissions))) \
+        if storable(user_name, USER_NAME_MAX) else None
     if user is None or (user.tenant_id != actor.tenant_id
                         and not has_permission(actor, Permission.ADMINISTRATOR)):
         raise NotFound(f"There is no User with that name: {user_name}.", "user",

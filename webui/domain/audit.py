@@ -5,6 +5,7 @@ from typing import Iterable
 
 from sqlalchemy import or_, select
 
+from webui.domain import rules
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission, require
 from webui.domain.principal import Principal
@@ -19,18 +20,27 @@ def record(actor: Principal | None, action: str, object_type: str, object_id: in
     on_behalf = subject if subject is not None and actor is not None and subject.id != actor.id \
         else None
     db.session.add(AuditEvent(
-        actor=actor.user_name if actor else actor_name,
+        actor=actor.user_name if actor else _recordable(actor_name),
         subject=on_behalf.user_name if on_behalf else None,
         action=action, object_type=object_type, object_id=object_id,
         fields=",".join(sorted(fields))[:1024],
         client_address=(actor.address if actor else address)))
 
 
+def _recordable(name: str | None) -> str | None:
+    # A failed sign-in records the name as typed: it may hold anything (PostgreSQL refuses NUL).
+    return None if name is None else rules.recordable(name, rules.USER_NAME_MAX)
+
+
 def list_events(actor: Principal, page: PageRequest, *, action: str | None = None,
                 object_type: str | None = None, user: str | None = None) -> Page[AuditEvent]:
     """Newest first. Needs Administrator (12). Filters match exactly; ``user`` matches the
-    actor or the on-behalf subject."""
+    actor or the on-behalf subject. Raises Forbidden, Invalid (a filter with control
+    characters)."""
     require(actor, Permission.ADMINISTRATOR)
+    for field, value in (("action", action), ("objectType", object_type), ("user", user)):
+        if value:
+            rules.check_text(value, field, rules.USER_NAME_MAX, single_line=True)
     query = select(AuditEvent)
     if page.after:
         query = query.where(AuditEvent.id < page.after)

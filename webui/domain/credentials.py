@@ -24,6 +24,7 @@ from webui.database import write_intent
 from webui.domain import passwords
 from webui.domain.errors import NotAuthenticated
 from webui.domain.principal import Principal
+from webui.domain.rules import USER_NAME_MAX, storable
 from webui.extensions import db
 from webui.models import User
 
@@ -87,7 +88,8 @@ def _cache() -> CredentialCache:
 def authenticate(user_name: str, password: str, address: str | None = None) -> Principal:
     """The active user with these credentials. Raises NotAuthenticated, identically (and in
     the same time) for an unknown user, a wrong password and an inactive account."""
-    row = db.session.execute(_CREDENTIALS, {"user_name": user_name}).one_or_none()
+    row = db.session.execute(_CREDENTIALS, {"user_name": user_name}).one_or_none() \
+        if storable(user_name, USER_NAME_MAX) else None
     if row is not None and row.active:
         cached = _cache().get(user_name, password, row.password_hash, row.credential_version)
         if cached is not None:

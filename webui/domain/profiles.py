@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, undefer
 
-from webui.domain import audit, schemas
+from webui.domain import audit, rules, schemas
 from webui.domain.acting import acting_for
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, NotFound
@@ -59,11 +59,13 @@ def list_profiles(actor: Principal, page: PageRequest = PageRequest(), *,
                   app_id: int | None = None) -> Page[OAuthProfile]:
     """One page of the subject's profiles, oldest first, with their applications (one query).
 
-    Needs ViewDataSource (2). Raises Forbidden, NotFound (unknown ?user=).
+    Needs ViewDataSource (2). Raises Forbidden, NotFound (unknown ?user=), Invalid (a
+    name_contains with control characters).
     """
     subject = acting_for(actor, for_user, Permission.VIEW_DATA_SOURCE)
     query = _PAGE
     if name_contains:
+        rules.check_text(name_contains, "name", rules.NAME_MAX, single_line=True)
         query = query.where(OAuthProfile.name.contains(name_contains, autoescape=True))
     if app_id is not None:
         query = query.where(OAuthProfile.oauth_app_id == app_id)

@@ -53,6 +53,18 @@ def check_text(value: object, field: str, max_len: int, *, required: bool = Fals
     return value
 
 
+def storable(value: str, max_len: int) -> bool:
+    """Whether check_text(single_line=True) would accept value. A lookup by anything else can
+    only miss, and must not be sent: PostgreSQL refuses a NUL in text with an error."""
+    return len(value) <= max_len and not _UNSTORABLE_LINE.search(value)
+
+
+def recordable(value: str, max_len: int) -> str:
+    """value cut to max_len, each character check_text refuses replaced by U+FFFD: for
+    keeping what a client sent (the user name of a failed sign-in) without failing on it."""
+    return _UNSTORABLE_LINE.sub("\ufffd", value[:max_len])
+
+
 def check_name(value: object, field: str = "name") -> str:
     """The name rule of OAuth applications, profiles and roles' keys: [A-Za-z0-9_]{1,128}."""
     if not isinstance(value, str) or value == "":

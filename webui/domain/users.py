@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webui.domain import audit, grants, schemas
+from webui.domain import audit, grants, rules, schemas
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from webui.domain.pagination import Page, PageRequest, page_of
@@ -39,10 +39,12 @@ def _visible(actor: Principal):
 
 def list_users(actor: Principal, page: PageRequest = PageRequest(),
                name_contains: str | None = None) -> Page[User]:
-    """Needs Administrator (12) or ViewUsers (14). Raises Forbidden."""
+    """Needs Administrator (12) or ViewUsers (14). Raises Forbidden, Invalid (a name_contains
+    with control characters)."""
     require_any(actor, _ADMIN, (Permission.VIEW_USERS,))
     query = select(User).options(*_loaded()).where(_visible(actor), User.id > page.after)
     if name_contains:
+        rules.check_text(name_contains, "name", rules.USER_NAME_MAX, single_line=True)
         query = query.where(User.user_name.contains(name_contains, autoescape=True))
     return page_of(db.session.scalars(query.order_by(User.id).limit(page.limit + 1)).all(), page)
 
