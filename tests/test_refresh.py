@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -12,6 +13,7 @@ import requests
 from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
                                   provider, register_app, stored_profile)
 from tests.pages import flashes, login, submit
+from tests.test_concurrency import server_trouble, serving
 from webui.domain import oauthclient
 
 PROVIDER_ERROR = "222209010"
@@ -162,6 +164,23 @@ def test_twenty_concurrent_refreshes_make_one_token_request(app, alice, saved,
     assert len(provider.token_requests) == 1
     stored = stored_profile(app, "alice", saved.id)
     assert stored.refresh_token != saved.refresh_token  # the rotated one was kept
+
+
+def test_concurrent_refreshes_across_gunicorn_workers_make_one_token_request(
+        app, alice, saved, provider, tmp_path):  # noqa: F811
+    provider.rotate, provider.delay = True, 0.3
+    with serving(app, tmp_path / "gunicorn.log", workers=3, threads=8) as server:
+        server.warm(alice)
+        barrier = threading.Barrier(20)
+
+        def call(_):
+            barrier.wait()
+            return server.request("POST", saved.url, auth=alice)[0]
+        with ThreadPoolExecutor(20) as pool:
+            statuses = list(pool.map(call, range(20)))
+    assert statuses == [200] * 20
+    assert len(provider.token_requests) == 1
+    assert not server_trouble(tmp_path / "gunicorn.log")
 
 
 @pytest.fixture
