@@ -17,7 +17,8 @@ def timestamp(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
-        value = value.replace(tzinfo=timezone.utc)
+        # Same text as the aware path below, a quarter of its cost (100 calls per list page).
+        return value.isoformat() + "Z"
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
