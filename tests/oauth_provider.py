@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
+import requests
+from bs4 import BeautifulSoup
 from flask import Flask, abort, jsonify, redirect, render_template_string, request
 from markupsafe import escape
 from sqlalchemy import select
@@ -259,3 +261,16 @@ def stored_profile(app, user_name: str, profile_id: int):
         profile = profiles.get_profile(Principal.of(user), profile_id, with_tokens=True)
         db.session.remove()
     return profile
+
+
+def consent(url: str, decision: str = "allow") -> str:
+    """Answer the provider's consent page as a person would; returns the callback URL."""
+    page = requests.get(url, allow_redirects=False, timeout=5)
+    if page.status_code == 302:
+        return page.headers["Location"]
+    form = BeautifulSoup(page.text, "html.parser").select_one("form")
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    answer = requests.post(url.split("?")[0], data={**data, "decision": decision},
+                           allow_redirects=False, timeout=5)
+    assert answer.status_code == 302
+    return answer.headers["Location"]

@@ -3,11 +3,12 @@ permissions of re-authorization, endpoints that are not allowed."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.oauth_provider import oauth_config, provider, register_app  # noqa: F401
+from tests.oauth_provider import consent, oauth_config, provider, register_app  # noqa: F401
 from webui.domain import authorization, oauthclient, sessions
 from webui.domain.errors import Forbidden, Invalid, RuleViolation
 from webui.extensions import db
@@ -100,3 +101,18 @@ def test_an_endpoint_not_allowed_stops_the_start(app, alice, local_app, provider
                                             login_session)
     assert caught.value.field == "authorizeURI"
     assert provider.authorize_requests == []
+
+
+def test_a_flow_started_on_behalf_creates_the_users_profile(app, admin, alice, local_app,
+                                                           provider):  # noqa: F811
+    with app.app_context():
+        actor, login_session = signed_in(admin)
+        url = authorization.start_new_profile(actor, {"name": "For_alice",
+                                                      "oauthAppId": local_app},
+                                              login_session, for_user="alice")
+        query = parse_qs(urlsplit(consent(url)).query)
+        done = authorization.complete(actor, login_session,
+                                      {k: v[0] for k, v in query.items()})
+        assert done.created and done.profile.owner_id == alice.id
+        assert done.profile.name == "For_alice" and not done.profile.needs_reauthorization
+        assert done.profile.token_expires_at is not None

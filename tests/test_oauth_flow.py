@@ -8,15 +8,14 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-import requests
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select, text
 
 from tests.cases import BAD_NAMES
 from tests.conftest import form_fields
 from tests.oauth_provider import (CLIENT_ID, PUBLIC_BASE_URL, oauth_config,  # noqa: F401
-                                  provider, register_app, s256,
-                                  stored_profile)
+                                  consent, provider, register_app,
+                                  s256, stored_profile)
 from tests.pages import field_error, flashes, login, submit
 from webui.domain import authorization, oauthclient, profiles
 from webui.domain.principal import Principal
@@ -57,19 +56,6 @@ def provider_url(client, response) -> str:
     url = soup.select_one("#continue")["href"]
     assert soup.select_one('meta[http-equiv="refresh"]')["content"] == f"0; url={url}"
     return url
-
-
-def consent(url: str, decision: str = "allow") -> str:
-    """Answer the provider's consent page as a person would; returns the callback URL."""
-    page = requests.get(url, allow_redirects=False, timeout=5)
-    if page.status_code == 302:
-        return page.headers["Location"]
-    form = BeautifulSoup(page.text, "html.parser").select_one("form")
-    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
-    answer = requests.post(url.split("?")[0], data={**data, "decision": decision},
-                           allow_redirects=False, timeout=5)
-    assert answer.status_code == 302
-    return answer.headers["Location"]
 
 
 def callback(client, url: str):

@@ -4,6 +4,7 @@ profile's page, and see the profile through the API. Also proves the CSP lets th
 through (no violation reported by Chromium)."""
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 
@@ -46,7 +47,9 @@ def live(tmp_path, sqlite_template, provider):  # noqa: F811
         db.engine.dispose()
 
 
-def test_authorize_with_the_provider_creates_the_profile(page, live, provider):  # noqa: F811
+def test_authorize_with_the_provider_creates_the_profile(page, live, provider,  # noqa: F811
+                                                         caplog):
+    caplog.set_level(logging.INFO, logger="werkzeug")
     base = live
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text)
@@ -77,6 +80,10 @@ def test_authorize_with_the_provider_creates_the_profile(page, live, provider): 
     assert page.locator("h1").inner_text() == "OAuth profile Analytics_EU"
     shot(page, "oauth-03-authorized-profile")
     assert violations == []
+    # The development server logged the callback without its query (the provider's codes
+    # are "code-..."; the provider's own log lines carry no code).
+    assert "/oauth2callback?[redacted]" in caplog.text
+    assert "code-" not in caplog.text and "/oauth2callback?code" not in caplog.text
 
     profile_id = int(page.url.rsplit("/", 1)[1])
     body = requests.get(f"{base}/api/mgmt/oauthprofiles/{profile_id}",

@@ -11,6 +11,9 @@ an answer that arrives without a live session is simply refused.
 """
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import (Blueprint, Response, flash, redirect, render_template, request, session,
                    url_for)
 
@@ -23,6 +26,29 @@ bp = Blueprint("oauthflow", __name__)
 PENDING = "oauth_authorize_url"
 NO_SESSION = "Your session has ended, so this authorization cannot be completed. Sign in " \
              "and start it again."
+
+
+class RedactCallbackQuery(logging.Filter):
+    """Drop the query (code, state) of callback URLs from request log lines. gunicorn's
+    access log (gunicorn.conf.py) never writes query strings; werkzeug's development server
+    logs whole request lines, so its logger gets this filter."""
+    _QUERY = re.compile(re.escape(authorization.CALLBACK_PATH) + r"\?[^\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._QUERY.sub(authorization.CALLBACK_PATH + "?[redacted]", a)
+                                if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = self._QUERY.sub(authorization.CALLBACK_PATH + "?[redacted]", record.msg)
+        return True
+
+
+_REDACT = RedactCallbackQuery()
+
+
+@bp.record_once
+def _quiet_dev_server(_state) -> None:
+    logging.getLogger("werkzeug").addFilter(_REDACT)  # one instance: added once per process
 
 
 def _login_session() -> str:
