@@ -7,6 +7,7 @@ import json
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import shot
 from tests.conftest import APP_BODY, PASSWORD, basic
@@ -49,7 +50,7 @@ def test_administrator_journey(page, live_server):
     page.get_by_label("Scope").fill(APP_BODY["scope"])
     shot(page, "02-application-form")
     page.get_by_role("button", name="Register application").click()
-    assert page.get_by_text("OAuth application GA_app registered.").is_visible()
+    expect(page.get_by_text("OAuth application GA_app registered.")).to_be_visible()
     assert page.locator("#redirect-uri code").inner_text() == base + "/oauth2callback"
     assert APP_BODY["clientSecret"] not in page.content()
     shot(page, "03-application-detail")
@@ -63,42 +64,42 @@ def test_administrator_journey(page, live_server):
     page.get_by_label("Refresh token").fill("refresh-token-typed-by-hand")
     page.get_by_role("button", name="Create profile").click()
     name = page.get_by_label("Name")
-    assert name.get_attribute("aria-invalid") == "true"
-    assert page.locator("#name-error").inner_text() == NAME_MESSAGE
+    expect(page.locator("#name-error")).to_have_text(NAME_MESSAGE)
+    expect(name).to_have_attribute("aria-invalid", "true")
     assert name.input_value() == "my profile"
     assert page.get_by_label("Refresh token").input_value() == ""
     shot(page, "04-profile-form-with-error")
     name.fill("my_profile")
     page.get_by_label("Refresh token").fill("refresh-token-typed-by-hand")
     page.get_by_role("button", name="Create profile").click()
-    assert page.get_by_text("OAuth profile my_profile created for admin.").is_visible()
+    expect(page.get_by_text("OAuth profile my_profile created for admin.")).to_be_visible()
     shot(page, "05-profile-detail")
     page.get_by_role("link", name="All profiles").click()
     shot(page, "06-profile-list")
 
     # Users page, then act on behalf of alice.
     page.get_by_role("link", name="Users").click()
-    assert page.get_by_role("link", name="alice").is_visible()
+    expect(page.get_by_role("link", name="alice")).to_be_visible()
     shot(page, "07-users")
     page.get_by_role("link", name="Act for a user").click()
     page.get_by_label("User name").fill("alice")
     page.get_by_role("button", name="Act for this user").click()
-    assert "Acting for: alice" in page.locator("#whose").inner_text()
+    expect(page.locator("#whose")).to_contain_text("Acting for: alice")
     page.get_by_role("link", name="New OAuth profile").click()
     page.get_by_label("Name").fill("alice_ga")
     page.get_by_label("OAuth application").select_option(label="GA_app")
     page.get_by_label("Refresh token").fill("refresh-token-for-alice")
     page.get_by_role("button", name="Create profile").click()
-    assert page.get_by_text("OAuth profile alice_ga created for alice.").is_visible()
-    assert "Acting for: alice" in page.locator("#whose").inner_text()
+    expect(page.get_by_text("OAuth profile alice_ga created for alice.")).to_be_visible()
+    expect(page.locator("#whose")).to_contain_text("Acting for: alice")
     shot(page, "08-acting-for-alice")
     page.get_by_role("button", name="Stop acting for alice").click()
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(base + "/login")
-    assert page.get_by_text("You have been signed out.").is_visible()
+    expect(page.get_by_text("You have been signed out.")).to_be_visible()
     page.goto(base + "/oauthprofiles")
-    assert "/login" in page.url
+    page.wait_for_url(base + "/login?next=%2Foauthprofiles")
     shot(page, "09-logged-out")
 
     # The same records through the JSON API.
