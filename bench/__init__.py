@@ -1,0 +1,1 @@
+"""Benchmark of the product against a bare-Flask reference; run ``python -m bench``."""
