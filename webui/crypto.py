@@ -58,6 +58,17 @@ def rotate(stored: str) -> str:
         raise UndecryptableSecret("A stored secret cannot be decrypted for rotation.") from exc
 
 
+class Decrypted(str):
+    """A decrypted secret: an ordinary string, except that its repr is masked. SQLAlchemy logs
+    every fetched row with repr() when its engine logger is at DEBUG (hide_parameters covers
+    only bound parameters), and tracebacks, debuggers and %r do the same."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+
 class EncryptedText(TypeDecorator):
     """A text column whose values are stored Fernet-encrypted; None stays NULL."""
 
@@ -68,4 +79,4 @@ class EncryptedText(TypeDecorator):
         return None if value is None else encrypt(value)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else decrypt(value)
+        return None if value is None else Decrypted(decrypt(value))
