@@ -38,5 +38,5 @@ def api_requires(*perms: Permission):
 
 
 def on_behalf() -> str | None:
-    """The ?user= an operation acts for, if any."""
-    return request.args.get("user")
+    """The ?user= an operation acts for, if any (an empty ?user= names nobody)."""
+    return request.args.get("user") or None
