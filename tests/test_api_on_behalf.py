@@ -98,3 +98,10 @@ def test_permissions_on_behalf(client, admin, alice, make_user):
     assert response.json == {"userId": alice.id, "permissions": list(range(1, 12))}
     assert client.get("/api/mgmt/permissions?user=admin", headers=alice.basic
                       ).status_code == 403
+
+
+def test_an_empty_user_parameter_is_no_delegation(client, admin, alice, profile_body):
+    response = client.post(f"{PROFILES}?user=", headers=alice.basic, json=profile_body)
+    assert response.status_code == 201
+    assert client.get(f"{PROFILES}?user=", headers=alice.basic).json["profiles"][0][
+        "id"] == response.json["id"]
