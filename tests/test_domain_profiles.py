@@ -1,5 +1,6 @@
 """Profile use cases called directly (no HTTP), driven by the same table as the API tests."""
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from tests.cases import BAD_APP_IDS, BAD_NAME_TYPES, BAD_NAMES, GOOD_NAMES
 from tests.conftest import APP_BODY
@@ -9,6 +10,7 @@ from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from webui.domain.pagination import PageRequest
 from webui.domain.principal import Principal
 from webui.extensions import db
+from webui.models import OAuthProfile
 
 SAMPLE = {"name": "User_1", "description": "OAuth profile 1",
           "accessToken": "111c334445e55", "refreshToken": "222d88899966fa"}
@@ -135,3 +137,14 @@ def test_the_mask_is_not_a_refresh_token_on_create(ctx):
         profiles.create_profile(admin, body(app_id, refreshToken="********"))
     assert raised.value.field == "refreshToken"
     assert profiles.list_profiles(admin).items == []
+
+
+def test_uniqueness_is_a_database_constraint_not_a_pre_check(ctx):
+    """Two writers that both passed any check still cannot create twins."""
+    admin, _, app_id = ctx
+    for _ in range(2):
+        db.session.add(OAuthProfile(owner_id=admin.id, oauth_app_id=app_id, name="twin",
+                                    refresh_token="r"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
