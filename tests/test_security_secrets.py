@@ -13,8 +13,8 @@ from flask.cli import FlaskGroup
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.engine import make_url
 
-from tests.conftest import APP_BODY
-from tests.pages import login
+from tests.conftest import APP_BODY, form_fields
+from tests.pages import login, submit
 from webui import config, create_app
 from webui.domain.schemas import MASK
 from webui.extensions import db
@@ -211,3 +211,38 @@ def test_a_generated_key_file_is_private_to_its_owner(tmp_path):
     path = tmp_path / "token_keys"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert config.secret_file(tmp_path, "token_keys", lambda: "never used") == key
+
+
+def test_error_answers_and_pages_never_echo_a_secret(client, admin, google_app):
+    bad = "secret-ECHO-check\x01"  # refused: a control character
+    answers = [
+        client.post("/api/mgmt/oauthapps", headers=admin.basic,
+                    json={**APP_BODY, "name": "echo", "clientSecret": bad}),
+        client.post("/api/mgmt/oauthprofiles", headers=admin.basic,
+                    json={"name": "echo", "oauthAppId": google_app, "refreshToken": bad}),
+        client.post("/api/mgmt/oauthprofiles", headers=admin.basic,
+                    json={"name": "echo", "oauthAppId": google_app, "refreshToken": "r",
+                          "accessToken": "x" * 9000}),
+        client.put(f"/api/admin/users/{admin.id}/resetpassword", headers=admin.basic,
+                   json={"newPassword": "secret-ECHO"}),
+    ]
+    for response in answers:
+        assert response.status_code == 400
+        assert "secret-ECHO" not in response.get_data(as_text=True)
+        assert "x" * 100 not in response.get_data(as_text=True)
+    action, data = form_fields(client.get("/login").text, "#login-form")
+    page = client.post(action or "/login", data={**data, "username": "admin",
+                                                 "password": "secret-ECHO-typed"})
+    assert page.status_code == 401 and "secret-ECHO" not in page.text
+
+
+def test_a_refused_form_does_not_show_the_typed_secret_back(client, admin, google_app):
+    login(client, admin)
+    form = {**{k: str(v) for k, v in APP_BODY.items()}, "name": "bad name!",
+            "clientSecret": "secret-FORM-typed-1"}
+    page = submit(client, "/oauthapps/new", **form)
+    assert page.status_code == 422 and "Names may use only" in page.text
+    assert "secret-FORM-typed-1" not in page.text
+    page = submit(client, "/oauthprofiles/new", name="bad name!", oauthAppId=str(google_app),
+                  refreshToken="secret-FORM-typed-2", accessToken="secret-FORM-typed-3")
+    assert "Names may use only" in page.text and "secret-FORM-typed" not in page.text
