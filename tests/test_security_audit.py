@@ -99,10 +99,21 @@ def test_sign_ins_and_failures_are_recorded(client, admin, make_user):
                                           "password": carol.password}, environ_base=at)
     trail = [e for e in reversed(events(client, admin)) if e["action"].startswith("log")]
     assert [(e["action"], e["actor"], e["clientAddress"]) for e in trail] == [
-        ("login_failed", "carol", "127.0.4.5"), ("login_failed", "nobody_here", "127.0.4.5"),
-        ("login", "carol", "127.0.4.5")]
+        ("login_failed", "carol", "127.0.4.5"),
+        ("login_failed", "(unknown account)", "127.0.4.5"), ("login", "carol", "127.0.4.5")]
+    assert [e["objectId"] for e in trail] == [carol.id, None, carol.id]
     text = client.get("/api/admin/audit", headers=admin.basic).get_data(as_text=True)
     assert "not the password!" not in text and carol.password not in text
+    assert "nobody_here" not in text
+
+
+def test_a_password_typed_as_the_user_name_is_not_recorded(client, admin, make_user):
+    carol = make_user("carol")
+    action, data = form_fields(client.get("/login").text, "#login-form")
+    client.post(action or "/login", data={**data, "username": carol.password,
+                                          "password": "anything at all"})
+    text = client.get("/api/admin/audit", headers=admin.basic).get_data(as_text=True)
+    assert carol.password not in text and "(unknown account)" in text
 
 
 def test_writes_through_the_pages_are_recorded_alike(client, admin, google_app):
@@ -129,3 +140,31 @@ def test_the_trail_is_paginated_filtered_and_for_administrators_only(client, adm
     assert events(client, admin, action="delete") == []
     assert client.get("/api/admin/audit", headers=alice.basic).status_code == 403
     assert client.get("/api/admin/audit").status_code == 401
+
+
+def test_administrators_read_and_filter_the_trail_in_the_ui(client, admin, alice, google_app):
+    from bs4 import BeautifulSoup
+    client.post("/api/mgmt/oauthprofiles", headers=admin.basic, json={
+        "name": "Audited", "oauthAppId": google_app, "refreshToken": "r-secret-value"})
+    client.post("/api/mgmt/oauthprofiles?user=alice", headers=admin.basic, json={
+        "name": "ForAlice", "oauthAppId": google_app, "refreshToken": "r-secret-value"})
+    login(client, admin)
+
+    def rows(url):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "r-secret-value" not in page.text
+        table = BeautifulSoup(page.text, "html.parser").select("tbody tr")
+        return [[td.text for td in tr.select("td")] for tr in table]
+
+    assert rows("/audit")[0][1:4] == ["admin", "", "login"]
+    newest = rows("/audit?action=create")[0]
+    assert newest[1:4] == ["admin", "alice", "create"]
+    assert newest[4].startswith("oauthprofile #")
+    profiles_only = rows("/audit?objectType=oauthprofile")
+    assert {r[4].split(" ")[0] for r in profiles_only} == {"oauthprofile"}
+    assert len(profiles_only) == 2
+    for_alice = rows("/audit?user=alice&action=create")
+    assert [(r[1], r[2], r[3]) for r in for_alice] == [("admin", "alice", "create")]
+    assert "refreshToken" in for_alice[0][5]
+    assert rows("/audit?action=delete") == [["No events match."]]

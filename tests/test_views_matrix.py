@@ -37,6 +37,8 @@ MATRIX = {
     "/roles/1/edit": (LOGIN, 403, 403, 200),
     "/roles/1/delete": (LOGIN, 403, 403, 200),
     "/acting": (LOGIN, 403, 403, 200),
+    "/audit": (LOGIN, 403, 403, 200),
+    "/audit?action=create&objectType=oauthprofile": (LOGIN, 403, 403, 200),
     "/login": (200, 302, 302, 302),
 }
 WHO = ["anonymous", "plain", "no_create", "administrator"]
@@ -73,9 +75,10 @@ def test_permission_matrix(app, client, accounts, google_app, who):
 
 
 @pytest.mark.parametrize("who, visible, hidden", [
-    ("plain", ["/oauthprofiles/new"], ["/users", "/roles", "/acting", "/oauthapps/new"]),
+    ("plain", ["/oauthprofiles/new"], ["/users", "/roles", "/acting", "/oauthapps/new",
+                                       "/audit"]),
     ("no_create", [], ["/oauthprofiles/new", "/users", "/acting"]),
-    ("administrator", ["/oauthprofiles/new", "/users", "/roles", "/acting"], []),
+    ("administrator", ["/oauthprofiles/new", "/users", "/roles", "/acting", "/audit"], []),
 ])
 def test_buttons_follow_the_permissions(client, accounts, who, visible, hidden):
     login(client, accounts[who])

@@ -13,6 +13,11 @@ from webui.extensions import db
 from webui.models import AuditEvent
 
 
+# What the trail records, for filters: actions and object types.
+ACTIONS = ("create", "update", "delete", "refresh", "login", "login_failed", "logout")
+OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role")
+
+
 def record(actor: Principal | None, action: str, object_type: str, object_id: int | None,
            fields: Iterable[str] = (), subject: Principal | None = None,
            actor_name: str | None = None, address: str | None = None) -> None:
