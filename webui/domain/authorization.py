@@ -175,23 +175,19 @@ def complete(actor: Principal, login_session_id: str, answer: Mapping[str, Any],
         .where(OAuthApplication.id == pending.oauth_app_id))
     tokens = oauthclient.redeem_code(app, code, pending.redirect_uri, pending.code_verifier,
                                      now)
+    issued = profiles.TokenIssue(obtained_at=now, expires_at=tokens.expires_at)
     if pending.profile_id is None:
         if tokens.refresh_token is None:
             raise ProviderError(NO_REFRESH_TOKEN)
         profile = profiles.create_profile(actor, {
             "name": pending.name, "oauthAppId": app.id, "description": pending.description,
             "accessToken": tokens.access_token, "refreshToken": tokens.refresh_token},
-            for_user=pending.for_user)
+            for_user=pending.for_user, issued=issued)
     else:
         data = {"accessToken": tokens.access_token}
         if tokens.refresh_token is not None:  # none issued: the old one stays valid
             data["refreshToken"] = tokens.refresh_token
         profile = profiles.update_profile(actor, pending.profile_id, data,
-                                          for_user=pending.for_user)
-    with unit_of_work(Conflict("The profile changed meanwhile; retry.")) as session:
-        session.add(profile)
-        profile.token_expires_at = tokens.expires_at
-        profile.tokens_refreshed_at = now
-        profile.needs_reauthorization = False
+                                          for_user=pending.for_user, issued=issued)
     return Completed(profile, pending.profile_id is None)
 

@@ -2,6 +2,8 @@
 exist (NotFound), whatever their permissions, unless they act for the owner (?user=)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -20,6 +22,18 @@ from webui.extensions import db
 from webui.models import OAuthProfile
 
 NAME_TAKEN = "An OAuth profile with this name already exists."
+
+
+@dataclass(frozen=True)
+class TokenIssue:
+    """When a provider issued the tokens being stored, and when the access token expires."""
+    obtained_at: datetime
+    expires_at: datetime | None
+
+    def apply(self, profile: OAuthProfile) -> None:
+        profile.token_expires_at = self.expires_at
+        profile.tokens_refreshed_at = self.obtained_at
+        profile.needs_reauthorization = False
 _COLUMNS = {"name": "name", "oauthAppId": "oauth_app_id", "description": "description",
             "accessToken": "access_token", "refreshToken": "refresh_token"}
 _TOKEN_FIELDS = {"accessToken", "refreshToken"}
@@ -81,9 +95,12 @@ def get_profile(actor: Principal, profile_id: int, *, for_user: str | None = Non
     return owned_profile(subject, profile_id, with_tokens=with_tokens)
 
 
-def create_profile(actor: Principal, data: Any, *, for_user: str | None = None) -> OAuthProfile:
+def create_profile(actor: Principal, data: Any, *, for_user: str | None = None,
+                   issued: TokenIssue | None = None) -> OAuthProfile:
     """Create a profile owned by the subject (the actor, or the ?user= they act for).
 
+    ``issued`` (from the authorization flow, never from a request body) records when the
+    tokens were obtained and when the access token expires, in the same transaction.
     Needs CreateDataSource (1). Raises Forbidden, Invalid (name rule, unknown or unusable
     oauthAppId with code 222207711, field limits), NotFound (?user=), Conflict (name taken
     by this owner).
@@ -94,6 +111,8 @@ def create_profile(actor: Principal, data: Any, *, for_user: str | None = None) 
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         profile = OAuthProfile(owner_id=subject.id, application=app,
                                **{_COLUMNS[k]: v for k, v in values.items()})
+        if issued is not None:
+            issued.apply(profile)
         session.add(profile)
         session.flush()
         audit.record(actor, "create", "oauthprofile", profile.id, values, subject=subject)
@@ -101,9 +120,10 @@ def create_profile(actor: Principal, data: Any, *, for_user: str | None = None) 
 
 
 def update_profile(actor: Principal, profile_id: int, data: Any, *,
-                   for_user: str | None = None) -> OAuthProfile:
+                   for_user: str | None = None, issued: TokenIssue | None = None
+                   ) -> OAuthProfile:
     """Partial update: omitted fields (and secrets sent as the mask) keep their values;
-    accessToken null clears it. Needs ModifyDataSource (3).
+    accessToken null clears it. ``issued`` as for create_profile. Needs ModifyDataSource (3).
 
     Raises Forbidden, NotFound, Invalid, Conflict.
     """
@@ -121,6 +141,8 @@ def update_profile(actor: Principal, profile_id: int, data: Any, *,
             profile.application = new_app
         if changed & _TOKEN_FIELDS:
             profile.needs_reauthorization = False
+        if issued is not None:
+            issued.apply(profile)
         if changed:
             audit.record(actor, "update", "oauthprofile", profile.id, changed, subject=subject)
     return profile
