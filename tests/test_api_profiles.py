@@ -167,3 +167,18 @@ def test_each_verb_needs_its_permission_and_mgmt_api(client, make_user, admin, g
         response = getattr(client, verb)(url, headers=account.basic, **kwargs)
         assert response.status_code == 403, (account.name, response.json)
         assert response.json["error"]["code"] == "222208103"
+
+
+def test_moving_to_another_application_needs_reauthorization_unless_tokens_come_along(
+        client, admin, google_app):
+    other = client.post("/api/mgmt/oauthapps", headers=admin.basic, json={
+        "name": "SF_app", "dataStore": 1, "clientId": "sf", "clientSecret": "sf-secret",
+        "authorizeURI": "https://login.example.com/authorize",
+        "tokenURI": "https://login.example.com/token"}).json["id"]
+    pid = create(client, admin, google_app).json["id"]
+    url = f"/api/mgmt/oauthprofiles/{pid}"
+    moved = client.put(url, json={"oauthAppId": other}, headers=admin.basic).json
+    assert (moved["oauthAppId"], moved["status"]) == (other, "needsReauthorization")
+    back = client.put(url, json={"oauthAppId": google_app, "refreshToken": "fresh-one"},
+                      headers=admin.basic).json
+    assert (back["oauthAppId"], back["status"]) == (google_app, "active")

@@ -123,7 +123,9 @@ def update_profile(actor: Principal, profile_id: int, data: Any, *,
                    for_user: str | None = None, issued: TokenIssue | None = None
                    ) -> OAuthProfile:
     """Partial update: omitted fields (and secrets sent as the mask) keep their values;
-    accessToken null clears it. ``issued`` as for create_profile. Needs ModifyDataSource (3).
+    accessToken null clears it. ``issued`` as for create_profile. Moving a profile to another
+    application without new tokens marks it as needing re-authorization; new tokens clear
+    that mark. Needs ModifyDataSource (3).
 
     Raises Forbidden, NotFound, Invalid, Conflict.
     """
@@ -141,6 +143,9 @@ def update_profile(actor: Principal, profile_id: int, data: Any, *,
             profile.application = new_app
         if changed & _TOKEN_FIELDS:
             profile.needs_reauthorization = False
+        elif new_app is not None:
+            # Tokens issued to another client are useless with this one.
+            profile.needs_reauthorization = True
         if issued is not None:
             issued.apply(profile)
         if changed:
