@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -113,3 +114,23 @@ def query_plans(env: dict[str, str], paths: list[str], auth: str):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     return out
+
+
+def cpu_per_request(env: dict[str, str], paths: list[str], auth: str, batches: int = 8,
+                    per_batch: int = 50) -> dict[str, float]:
+    """Process CPU time (ms) of one request of each path, run in-process (no server, no
+    wrk): batches alternate between the paths and the best batch counts, so other
+    processes on the machine hardly matter."""
+    app = make_app(env)
+    client = app.test_client()
+    headers = {"Authorization": auth}
+    best = {path: float("inf") for path in paths}
+    for path in paths:
+        assert client.get(path, headers=headers).status_code == 200, path
+    for _ in range(batches):
+        for path in paths:
+            started = time.process_time()
+            for _ in range(per_batch):
+                client.get(path, headers=headers)
+            best[path] = min(best[path], (time.process_time() - started) * 1000 / per_batch)
+    return best
