@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import undefer
 
-from webui.domain import audit, rules, schemas
+from webui.domain import audit, rules, schemas, tenancy
 from webui.domain.acting import acting_for
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Invalid, NotFound
@@ -16,7 +16,7 @@ from webui.domain.permissions import Permission, has_all, has_permission, requir
 from webui.domain.principal import Principal
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
-from webui.models import OAuthApplication, OAuthProfile, Tenant
+from webui.models import OAuthApplication, OAuthProfile
 from webui.models.tenant import SYSTEM_TENANT_ID
 
 NAME_TAKEN = "An OAuth application with this name already exists in this tenant."
@@ -114,22 +114,13 @@ def _check_endpoints(values: dict[str, Any]) -> None:
             rules.check_endpoint(values[field], field, allow_http_loopback=allow)
 
 
-def _tenant(actor: Principal, subject: Principal, tenant_id: int | None) -> int:
-    """The owning tenant: the subject's by default; another only for an Administrator."""
-    if tenant_id is None or tenant_id == subject.tenant_id:
-        return subject.tenant_id
-    if not has_permission(actor, Permission.ADMINISTRATOR) or db.session.get(Tenant, tenant_id) is None:
-        raise Invalid(f"Unknown tenant {tenant_id}.", "tenantId")
-    return tenant_id
-
-
 def create_application(actor: Principal, data: Any,
                        for_user: str | None = None) -> OAuthApplication:
     """Register an application. Raises Forbidden, Invalid, Conflict (name taken)."""
     subject = _manager(actor, for_user)
     values = schemas.given(schemas.parse(schemas.AppCreate, data))
     _check_endpoints(values)
-    tenant_id = _tenant(actor, subject, values.pop("tenantId", None))
+    tenant_id = tenancy.owning_tenant(actor, values.pop("tenantId", None), subject.tenant_id)
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         app = OAuthApplication(tenant_id=tenant_id,
                                **{_COLUMNS[k]: v for k, v in values.items()})

@@ -6,15 +6,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webui.domain import audit, grants, schemas
+from webui.domain import audit, grants, schemas, tenancy
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from webui.domain.pagination import Page, PageRequest, page_of
-from webui.domain.permissions import Permission, has_permission, require_any
+from webui.domain.permissions import Permission, require_any
 from webui.domain.principal import Principal
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
-from webui.models import Role, Tenant, User
+from webui.models import Role, User
 
 NAME_TAKEN = "A role with this name already exists in this tenant."
 _ADMIN = (Permission.ADMINISTRATOR,)
@@ -25,9 +25,7 @@ def _not_found(role_id: object) -> NotFound:
 
 
 def _visible(actor: Principal):
-    if has_permission(actor, Permission.ADMINISTRATOR):
-        return True
-    return Role.tenant_id == actor.tenant_id
+    return tenancy.visible(actor, Role.tenant_id)
 
 
 def list_roles(actor: Principal, page: PageRequest = PageRequest()) -> Page[Role]:
@@ -82,10 +80,7 @@ def create_role(actor: Principal, data: Any) -> Role:
     among the users), Invalid, Conflict (name taken)."""
     require_any(actor, _ADMIN, (Permission.CREATE_ROLE,))
     model = schemas.parse(schemas.RoleCreate, data)
-    tenant_id = model.tenantId or actor.tenant_id
-    if tenant_id != actor.tenant_id and (not has_permission(actor, Permission.ADMINISTRATOR)
-                                         or db.session.get(Tenant, tenant_id) is None):
-        raise Invalid(f"Unknown tenant {tenant_id}.", "tenantId")
+    tenant_id = tenancy.owning_tenant(actor, model.tenantId, actor.tenant_id)
     perms = grants.permission_rows(model.permissions)
     grants.require_grantable(actor, model.permissions, "permissions")
     if actor.id in model.users:

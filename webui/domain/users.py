@@ -6,16 +6,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webui.domain import audit, grants, rules, schemas
+from webui.domain import audit, grants, rules, schemas, tenancy
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.passwords import check_password, hash_password
-from webui.domain.permissions import Permission, has_permission, require_any
+from webui.domain.permissions import Permission, require_any
 from webui.domain.principal import Principal
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
-from webui.models import Role, Tenant, User
+from webui.models import Role, User
 
 NAME_TAKEN = "A user with this name already exists."
 _ADMIN = (Permission.ADMINISTRATOR,)
@@ -31,10 +31,7 @@ def _not_found(user_id: object) -> NotFound:
 
 
 def _visible(actor: Principal):
-    """Administrators see every tenant; tenant administrators their own."""
-    if has_permission(actor, Permission.ADMINISTRATOR):
-        return True
-    return User.tenant_id == actor.tenant_id
+    return tenancy.visible(actor, User.tenant_id)
 
 
 def list_users(actor: Principal, page: PageRequest = PageRequest(),
@@ -63,14 +60,6 @@ def _fetch(actor: Principal, user_id: int) -> User:
     return user
 
 
-def _tenant(actor: Principal, tenant_id: int | None) -> int:
-    if tenant_id is None or tenant_id == actor.tenant_id:
-        return actor.tenant_id
-    if not has_permission(actor, Permission.ADMINISTRATOR) or db.session.get(Tenant, tenant_id) is None:
-        raise Invalid(f"Unknown tenant {tenant_id}.", "tenantId")
-    return tenant_id
-
-
 def _grants(actor: Principal, tenant_id: int, perms: schemas.UserPermissions):
     if not perms.roles:
         raise Invalid("A user needs at least one role.", "permissions")
@@ -86,7 +75,7 @@ def create_user(actor: Principal, data: Any) -> User:
     require_any(actor, _ADMIN, (Permission.CREATE_USERS,))
     model = schemas.parse(schemas.UserCreate, data)
     check_password(model.passwordInfo.password, "passwordInfo", model.userName)
-    tenant_id = _tenant(actor, model.tenantId)
+    tenant_id = tenancy.owning_tenant(actor, model.tenantId, actor.tenant_id)
     roles, explicit = _grants(actor, tenant_id, model.permissions)
     password_hash = hash_password(model.passwordInfo.password)
     with unit_of_work(Conflict(NAME_TAKEN, "userName")) as session:
