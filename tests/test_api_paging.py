@@ -78,3 +78,17 @@ def test_bad_limit_or_cursor_is_400(client, admin, query):
         response = client.get(f"{url}?{query}", headers=admin.basic)
         assert response.status_code == 400, url
         assert response.json["error"]["code"] == "222209000"
+
+
+@pytest.mark.parametrize("extra", ["endpoint=x", "_external=0", "_anchor=x", "_method=x",
+                                   "_scheme=x", "name=&name=", "cursor=1&cursor=2"])
+def test_unexpected_query_keys_never_steer_the_next_link(client, admin, google_app, extra):
+    for n in range(3):
+        client.post("/api/mgmt/oauthprofiles", headers=admin.basic, json={
+            "name": f"p{n}", "oauthAppId": google_app, "refreshToken": "r"})
+    response = client.get(f"/api/mgmt/oauthprofiles?limit=1&{extra}", headers=admin.basic)
+    assert response.status_code == 200, response.json
+    link = response.headers["Link"]
+    assert link.startswith("<http://localhost/api/mgmt/oauthprofiles?")
+    assert "#" not in link and link.endswith('>; rel="next"')
+    assert re.search(r"[?&]cursor=\d+[&>]", link)

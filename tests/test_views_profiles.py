@@ -154,3 +154,15 @@ def test_detail_page(signed_in, alice, google_app):
     assert page.status_code == 200
     assert "GA_app" in page.text and "A value is set" in page.text
     assert TOKENS["accessToken"] not in page.text
+
+
+@pytest.mark.parametrize("extra", ["endpoint=x", "_external=1", "_anchor=x"])
+def test_unexpected_query_keys_never_steer_the_pager(signed_in, alice, google_app, extra):
+    for name in ("one", "two"):
+        assert _create(signed_in, google_app, name=name).status_code == 302
+    page = signed_in.get(f"/oauthprofiles?limit=1&{extra}")
+    assert page.status_code == 200
+    more = BeautifulSoup(page.text, "html.parser").find("a", string="Next page")["href"]
+    assert more.startswith("/oauthprofiles?") and "#" not in more
+    names = BeautifulSoup(signed_in.get(more).text, "html.parser").select("tbody th a")
+    assert [a.text for a in names] == ["two"]

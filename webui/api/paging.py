@@ -1,9 +1,10 @@
 """Pagination on the wire: ?limit= and ?cursor=, and a Link rel="next" header."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 
 from webui.domain.pagination import Page, PageRequest
+from webui.links import with_cursor
 
 
 def page_request() -> PageRequest:
@@ -15,8 +16,6 @@ def page_response(key: str, page: Page, serialize):
     """HDP's list body ({key: [...]}) with a Link header to the next page when one exists."""
     response = jsonify({key: [serialize(item) for item in page.items]})
     if page.next_cursor is not None:
-        args = {**request.args.to_dict(), **(request.view_args or {}),
-                "cursor": page.next_cursor}
-        url = url_for(request.endpoint, _external=True, **args)
+        url = with_cursor(page.next_cursor, external=True)
         response.headers["Link"] = f'<{url}>; rel="next"'
     return response

@@ -1,0 +1,20 @@
+"""Links to other pages of the current list: the same URL with another cursor."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import request
+from werkzeug.datastructures import MultiDict
+
+
+def with_cursor(cursor: str | None, *, external: bool = False) -> str:
+    """This request's URL with ``cursor`` replaced (None: dropped), every other query
+    parameter kept as sent. Built by encoding, never by passing the client's parameters to
+    url_for as keywords (names such as ``endpoint`` or ``_external`` would steer it)."""
+    args = MultiDict(request.args)
+    args.pop("cursor", None)
+    if cursor is not None:
+        args["cursor"] = cursor
+    base = request.base_url if external else request.path
+    query = urlencode(list(args.items(multi=True)))
+    return f"{base}?{query}" if query else base
