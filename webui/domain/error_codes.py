@@ -27,6 +27,7 @@ class Code(str, Enum):
     TOO_MANY_REQUESTS = "222209008"
     INTERNAL_ERROR = "222209009"
     PROVIDER_ERROR = "222209010"        # the OAuth provider refused or failed
+    CONCURRENT_CHANGE = "222209011"     # another request changed or deleted it meanwhile
 
 
 # Status used for each code when it is raised as an HTTP error.
@@ -51,4 +52,6 @@ DESCRIPTIONS = {
     Code.TOO_MANY_REQUESTS: (429, "Too many failed sign-ins; retry after Retry-After seconds."),
     Code.INTERNAL_ERROR: (500, "An unexpected error; nothing was written."),
     Code.PROVIDER_ERROR: (502, "The OAuth provider refused the request or did not answer."),
+    Code.CONCURRENT_CHANGE: (409, "Another request changed or deleted the object meanwhile; "
+                                  "reload and retry."),
 }

@@ -44,6 +44,15 @@ class RuleViolation(Conflict):
     code = Code.RULE_VIOLATION
 
 
+class ConcurrentChange(Conflict):
+    code = Code.CONCURRENT_CHANGE
+
+    def __init__(self, message: str = "Another request changed or deleted this meanwhile; "
+                                      "reload and retry.",
+                 field: str | None = None, code: Code | None = None):
+        super().__init__(message, field, code)
+
+
 class NotAuthenticated(DomainError):
     status = 401
     code = Code.NOT_AUTHENTICATED

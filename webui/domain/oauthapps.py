@@ -14,7 +14,7 @@ from webui.domain.errors import Conflict, Invalid, NotFound
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission, has_all, has_permission, require_any
 from webui.domain.principal import Principal
-from webui.domain.transaction import unit_of_work
+from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
 from webui.models import OAuthApplication, OAuthProfile
 from webui.models.tenant import SYSTEM_TENANT_ID
@@ -163,6 +163,6 @@ def delete_application(actor: Principal, app_id: int, for_user: str | None = Non
     subject = _manager(actor, for_user)
     app = _managed(actor, subject, app_id)
     with unit_of_work(Conflict("The application changed meanwhile; retry.")) as session:
-        session.delete(app)
+        delete_row(session, app)
         audit.record(actor, "delete", "oauthapp", app_id, subject=subject)
 

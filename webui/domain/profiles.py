@@ -17,7 +17,7 @@ from webui.domain.oauthapps import usable_application
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
-from webui.domain.transaction import unit_of_work
+from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
 from webui.models import OAuthProfile
 
@@ -158,5 +158,5 @@ def delete_profile(actor: Principal, profile_id: int, *, for_user: str | None = 
     subject = acting_for(actor, for_user, Permission.DELETE_DATA_SOURCE)
     profile = owned_profile(subject, profile_id)
     with unit_of_work(Conflict("The profile changed meanwhile; retry.")) as session:
-        session.delete(profile)
+        delete_row(session, profile)
         audit.record(actor, "delete", "oauthprofile", profile_id, subject=subject)

@@ -12,7 +12,7 @@ from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViol
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission, require_any
 from webui.domain.principal import Principal
-from webui.domain.transaction import unit_of_work
+from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
 from webui.models import Role, User
 
@@ -149,5 +149,5 @@ def delete_role(actor: Principal, role_id: int) -> None:
     if role.users:
         raise RuleViolation("The role still has users; remove them from it first.")
     with unit_of_work(Conflict("The role changed meanwhile; retry.")) as session:
-        session.delete(role)
+        delete_row(session, role)
         audit.record(actor, "delete", "role", role_id)

@@ -13,7 +13,7 @@ from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.passwords import check_password, hash_password
 from webui.domain.permissions import Permission, require_any
 from webui.domain.principal import Principal
-from webui.domain.transaction import unit_of_work
+from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
 from webui.models import Role, User
 
@@ -159,7 +159,7 @@ def delete_user(actor: Principal, user_id: int) -> None:
     grants.require_authority_over(actor, user)
     with unit_of_work(Conflict("The user changed meanwhile; retry.")) as session:
         grants.lock_accounts()
-        session.delete(user)
+        delete_row(session, user)
         grants.ensure_an_administrator_remains()
         audit.record(actor, "delete", "user", user_id)
 
