@@ -105,3 +105,20 @@ def test_an_empty_user_parameter_is_no_delegation(client, admin, alice, profile_
     assert response.status_code == 201
     assert client.get(f"{PROFILES}?user=", headers=alice.basic).json["profiles"][0][
         "id"] == response.json["id"]
+
+
+def test_acting_for_someone_more_powerful_is_refused(client, make_user, admin, google_app):
+    # alice may act for others (User role + OnBehalfOf) but holds neither 12 nor 28.
+    alice = make_user("alice_ob", permissions=[21])
+    peer = make_user("peer")  # the same User role: alice holds all that peer holds
+    client.post("/api/mgmt/oauthprofiles", headers=admin.basic, json={
+        "name": "AdminOwn", "oauthAppId": google_app, "refreshToken": "ADMIN-RT"})
+    for url in ("/api/mgmt/oauthprofiles?user=admin", "/api/mgmt/oauthprofiles/1?user=admin"):
+        response = client.get(url, headers=alice.basic)
+        assert response.status_code == 403, url
+        assert "ADMIN-RT" not in response.get_data(as_text=True)
+    response = client.put("/api/mgmt/oauthprofiles/1?user=admin", headers=alice.basic,
+                          json={"refreshToken": "hijacked"})
+    assert response.status_code == 403
+    assert client.get(f"/api/mgmt/oauthprofiles?user={peer.name}",
+                      headers=alice.basic).status_code == 200

@@ -162,3 +162,25 @@ def test_catalogue_needs_mgmt_api_or_administrator(client, admin, make_user):
     role = client.post(URL, headers=admin.basic, json={**ODATA, "permissions": [1]}).json
     nobody = make_user("nobody", roles_=(role["name"],))
     assert client.get("/api/admin/permissions", headers=nobody.basic).status_code == 403
+
+
+def test_roles_cannot_reach_accounts_beyond_the_actors_authority(client, make_user, admin):
+    # A Tenant Administrator cannot change the grants of someone holding OAuth (28).
+    tenant_admin = make_user("tadmin", ("Tenant Administrator",))
+    role = client.post("/api/admin/roles", headers=admin.basic, json={
+        "name": "Extra", "permissions": [1], "users": []}).json
+    strong = make_user("strong", ("User",), permissions=[28])
+    plain = make_user("plainer")
+    url = f"/api/admin/roles/{role['id']}"
+    assert client.put(url, headers=tenant_admin.basic,
+                      json={"users": [strong.id]}).status_code == 403
+    assert client.put(url, headers=admin.basic, json={"users": [strong.id]}).status_code == 200
+    for body in ({"users": []}, {"permissions": [2]}):
+        assert client.put(url, headers=tenant_admin.basic, json=body).status_code == 403
+    assert client.get(url, headers=admin.basic).json["users"] == [strong.id]
+    created = client.post("/api/admin/roles", headers=tenant_admin.basic, json={
+        "name": "WithStrong", "permissions": [1], "users": [strong.id]})
+    assert created.status_code == 403
+    fine = client.post("/api/admin/roles", headers=tenant_admin.basic, json={
+        "name": "WithPlain", "permissions": [1], "users": [plain.id]})
+    assert fine.status_code == 201

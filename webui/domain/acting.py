@@ -5,8 +5,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webui.domain.error_codes import Code
-from webui.domain.errors import NotFound
-from webui.domain.permissions import Permission, has_all, has_permission, require
+from webui.domain.errors import Forbidden, NotFound
+from webui.domain.permissions import (USER_PERMISSIONS, Permission, has_all, has_permission,
+                                      require)
 from webui.domain.principal import Principal
 from webui.domain.rules import USER_NAME_MAX, storable
 from webui.extensions import db
@@ -22,7 +23,9 @@ def may_act_for_others(actor: Principal, *perms: Permission) -> bool:
 def acting_for(actor: Principal, user_name: str | None, *perms: Permission) -> Principal:
     """The user an operation is performed for: the actor, or the user named by ?user=.
 
-    Raises Forbidden when the actor lacks perms (or the on-behalf rule), NotFound (code
+    Raises Forbidden when the actor lacks perms, fails the on-behalf rule, or (not being an
+    Administrator) acts for someone holding elevated or tenant permissions the actor lacks;
+    NotFound (code
     222207916) for an unknown user name or one in another tenant.
     """
     if user_name is None or user_name == actor.user_name:
@@ -39,4 +42,12 @@ def acting_for(actor: Principal, user_name: str | None, *perms: Permission) -> P
                         and not has_permission(actor, Permission.ADMINISTRATOR)):
         raise NotFound(f"There is no User with that name: {user_name}.", "user",
                        Code.USER_NOT_FOUND)
-    return Principal.of(user, address=actor.address)
+    subject = Principal.of(user, address=actor.address)
+    # Acting for an account with more authority would be a way up (an Administrator's
+    # tokens, say): beyond the everyday user permissions (1-11), the subject may hold only
+    # what the actor holds.
+    beyond = subject.granted() - actor.granted() - USER_PERMISSIONS
+    if beyond and not has_permission(actor, Permission.ADMINISTRATOR):
+        raise Forbidden("You cannot act for an account with more authority than yours.",
+                        "user")
+    return subject

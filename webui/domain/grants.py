@@ -49,15 +49,17 @@ def require_grantable(actor: Principal, perm_ids: Iterable[int], field: str) -> 
         raise Forbidden(f"You cannot grant permissions you do not hold: {missing}.", field)
 
 
-def require_authority_over(actor: Principal, user: User, field: str | None = None) -> None:
-    """A non-Administrator may only change an account whose permissions they hold themselves:
-    otherwise resetting an Administrator's password (or renaming, deactivating, deleting
-    one) would be a way up. Raises Forbidden."""
+def require_authority_over(actor: Principal, user: User | Principal,
+                           field: str | None = None) -> None:
+    """A non-Administrator may only change, or act for, an account whose permissions they
+    hold themselves: otherwise resetting an Administrator's password (or renaming,
+    deactivating, deleting one, or reading their tokens through ?user=) would be a way up.
+    Raises Forbidden."""
     if has_permission(actor, Permission.ADMINISTRATOR):
         return
     if not user.granted() <= actor.granted():
-        raise Forbidden("You cannot change an account that holds permissions you do not hold.",
-                        field)
+        raise Forbidden("You have no authority over an account that holds permissions you "
+                        "do not hold.", field)
 
 
 def lock_accounts() -> None:

@@ -86,6 +86,8 @@ def create_role(actor: Principal, data: Any) -> Role:
     if actor.id in model.users:
         raise Forbidden("You cannot change your own roles or permissions.", "users")
     users = _members(actor, tenant_id, model.users)
+    for member in users:
+        grants.require_authority_over(actor, member, "users")
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         role = Role(tenant_id=tenant_id, name=model.name, description=model.description,
                     permissions=perms, users=users)
@@ -95,6 +97,18 @@ def create_role(actor: Principal, data: Any) -> Role:
         audit.record(actor, "create", "role", role.id, ["name", "description", "permissions",
                                                        "users"])
     return role
+
+
+def _affected(role: Role, perms: list | None, users: list[User] | None) -> list[User]:
+    """The accounts whose grants an update changes: every member when the permissions
+    change, and whoever joins or leaves."""
+    current = {u.id: u for u in role.users}
+    affected = dict(current) if perms is not None and \
+        [p.id for p in perms] != role.permission_ids else {}
+    if users is not None:
+        joining = {u.id: u for u in users}
+        affected.update({i: current.get(i) or joining[i] for i in set(current) ^ set(joining)})
+    return list(affected.values())
 
 
 def update_role(actor: Principal, role_id: int, data: Any) -> Role:
@@ -115,6 +129,8 @@ def update_role(actor: Principal, role_id: int, data: Any) -> Role:
     users = _members(actor, role.tenant_id, model.users) if "users" in sent else None
     grants.require_grantable(actor, role.permission_ids if perms is None else model.permissions,
                              "permissions")
+    for member in _affected(role, perms, users):
+        grants.require_authority_over(actor, member, "users")
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         grants.lock_accounts()
         session.add(role)
