@@ -107,6 +107,17 @@ def test_per_account_counts_failures_from_every_address(client, alice, admin):
     assert me_call(client, admin.basic, "127.0.2.2").status_code == 200
 
 
+def test_a_distributed_attack_cannot_lock_out_a_known_client(client, admin):
+    assert me_call(client, admin.basic, "127.0.3.1").status_code == 200  # admin's own client
+    wrong = basic("admin", "wrong-password-000")
+    for n in range(ACCOUNT_LIMIT + 3):
+        me_call(client, wrong, f"127.0.4.{n + 1}")
+    assert_throttled(me_call(client, admin.basic, "127.0.5.1"))  # a stranger: throttled
+    assert me_call(client, admin.basic, "127.0.3.1").status_code == 200
+    # Known is per account: the same address guessing at it fails as before.
+    assert me_call(client, wrong, "127.0.3.1").status_code == 401
+
+
 def test_one_address_alone_cannot_lock_an_account_out(client, alice):
     wrong = basic("alice", "wrong-password-000")
     for _ in range(ADDRESS_LIMIT + 5):

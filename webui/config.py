@@ -50,6 +50,9 @@ class Defaults:
     # (webui/throttle.py); the second is larger so one client alone cannot lock an account.
     LOGIN_FAILURE_LIMIT = "10 per minute"
     ACCOUNT_FAILURE_LIMIT = "30 per minute"
+    # A client that signed in to an account within this many days is exempt from that
+    # account's counter (the per-address counter still applies).
+    KNOWN_CLIENT_DAYS = 30
     # Reverse proxy hops to trust for X-Forwarded-* (0: not behind a proxy).
     PROXY_FIX_HOPS = 0
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"

@@ -9,8 +9,10 @@ spends anything: it is a throttle, not a lock, and its windows pass by themselve
 Why two counters with different sizes: the per-address one (LOGIN_FAILURE_LIMIT) stops one
 client guessing at many accounts; the per-account one (ACCOUNT_FAILURE_LIMIT) stops many
 clients guessing at one account. The per-account limit is larger than the per-address one, so
-no single client can exhaust it: locking someone out, even briefly, takes a distributed attack,
-and then only for as long as the attack keeps going.
+no single client can exhaust it. A distributed attack can exhaust it, so it does not apply to
+*known* clients: an address from which the account signed in successfully within
+KNOWN_CLIENT_DAYS. The attacker cannot make their addresses known without the password, and
+the account's owner keeps signing in from theirs: nobody can lock an administrator out.
 
 Counters live in RATELIMIT_STORAGE_URI: ``memory://`` (per process) or ``redis://...`` (shared
 by all workers and hosts). If Redis becomes unreachable the counters fall back to per-process
@@ -27,7 +29,7 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from werkzeug.exceptions import TooManyRequests
@@ -84,6 +86,41 @@ def _no_attempt() -> bool:
     return attempted_user() is None
 
 
+def _known_key() -> str:
+    return f"known-client:{account_key()}:{client_key()}"
+
+
+def _known_client() -> bool:
+    """Whether this account signed in successfully from this client lately (looked up once
+    per request)."""
+    if "throttle_known" not in g:
+        try:
+            g.throttle_known = bool(_storage().get(_known_key()))
+        except Exception:  # noqa: BLE001 - storage down: Flask-Limiter falls back and warns
+            g.throttle_known = False
+    return g.throttle_known
+
+
+def _storage():
+    # The strategy's storage: Redis, or the in-memory fallback while Redis is unreachable.
+    return current_app.extensions[EXTENSION].limiter.storage
+
+
+def _exempt_from_account_limit() -> bool:
+    return _no_attempt() or _known_client()
+
+
+def _remember_success(response: Response) -> Response:
+    """After a successful sign-in (any answer but 401/429 to an attempt), the client is known
+    to the account: the per-account counter no longer applies to it."""
+    if response.status_code not in (401, 429) and not _no_attempt() and not _known_client():
+        try:
+            _storage().incr(_known_key(), current_app.config["KNOWN_CLIENT_DAYS"] * 86400)
+        except Exception:  # noqa: BLE001 - remembering is best effort; the sign-in stands
+            log.warning("Could not remember a known client: throttle storage unavailable.")
+    return response
+
+
 def _failed(response: Response) -> bool:
     return response.status_code == 401
 
@@ -105,15 +142,17 @@ def register(app: Flask) -> None:
     in tests, has its own counters) and the 429 answer with Retry-After."""
     app.config.setdefault("RATELIMIT_STRATEGY", DEFAULT_STRATEGY)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    common = {"exempt_when": _no_attempt, "deduct_when": _failed}
     limiter = Limiter(client_key, application_limits=[
         ApplicationLimit(_limit("LOGIN_FAILURE_LIMIT"), key_function=client_key,
-                         scope="sign-in-failures", **common),
+                         scope="sign-in-failures", exempt_when=_no_attempt,
+                         deduct_when=_failed),
         ApplicationLimit(_limit("ACCOUNT_FAILURE_LIMIT"), key_function=account_key,
-                         scope="sign-in-failures", **common),
+                         scope="sign-in-failures", exempt_when=_exempt_from_account_limit,
+                         deduct_when=_failed),
     ])
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
+    app.after_request(_remember_success)
 
     @app.errorhandler(RateLimitExceeded)
     def throttled(exc: RateLimitExceeded):
