@@ -220,3 +220,24 @@ def test_tokens_never_reach_logs_or_messages(app, client, alice, saved, provider
     stored = stored_profile(app, "alice", saved.id)
     for value in (saved.refresh_token, stored.access_token, stored.refresh_token):
         assert value not in caplog.text and value not in body and value not in page
+
+
+def test_a_slow_provider_holds_up_no_other_writer(app, client, alice, saved,
+                                                   provider):  # noqa: F811
+    provider.delay = 3.0
+    app_id = client.get(f"/api/mgmt/oauthprofiles/{saved.id}",
+                        headers=alice.basic).json["oauthAppId"]
+    with Server(app) as server:
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(requests.post, server.url + saved.url, headers=alice.basic,
+                               timeout=30)
+            while not provider.token_requests:  # the refresh now waits for the provider
+                threading.Event().wait(0.02)
+            created = requests.post(server.url + "/api/mgmt/oauthprofiles",
+                                    headers=alice.basic, timeout=30, json={
+                                        "name": "Meanwhile", "oauthAppId": app_id,
+                                        "refreshToken": "r"})
+            assert created.status_code == 201
+            assert created.elapsed.total_seconds() < 1.5
+            assert not slow.done()  # it really overlapped the slow refresh
+            assert slow.result().status_code == 200

@@ -1,29 +1,28 @@
 """Token refresh ("Test connection" and POST /api/mgmt/oauthprofiles/{id}/refresh).
 
-Concurrent refreshes of one profile make one token request, across threads and workers: the
-profile row is locked (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction
-itself, BEGIN IMMEDIATE, serializes writers), re-read, and the request is skipped when another
-refresh landed meanwhile (or within OAUTH_REFRESH_COALESCE_SECONDS). A refresh token sent by a
-provider that rotates them would otherwise be spent twice, and the loser's answer would be
-invalid_grant.
+Concurrent refreshes of one profile make one token request, across threads and workers: a
+named lock per profile (webui.locks: a PostgreSQL advisory lock, or flock beside the SQLite
+file) is taken, the profile re-read, and the request skipped when another refresh landed
+meanwhile (or within OAUTH_REFRESH_COALESCE_SECONDS). A refresh token sent by a provider that
+rotates them would otherwise be spent twice, and the loser's answer would be invalid_grant.
 
-The lock is held across the token request (bounded by OAUTH_CONNECT_TIMEOUT and
-OAUTH_READ_TIMEOUT); on SQLite that briefly holds every writer, the price of one file.
+The lock is held across the token request, but no database transaction is: a slow provider
+delays only other refreshes of the same profile, never the other writers.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import select
-
-from webui.domain import audit, oauthclient, profiles
+from webui.domain import audit, oauthapps, oauthclient, profiles
 from webui.domain.acting import acting_for
-from webui.domain.errors import Conflict, Invalid
+from webui.domain.errors import ConcurrentChange, Invalid
 from webui.domain.oauthclient import ProviderError
 from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
 from webui.domain.transaction import unit_of_work
+from webui.extensions import db
+from webui.locks import LockTimeout, named_lock
 from webui.models import OAuthProfile
 from webui.models.columns import utcnow
 
@@ -46,43 +45,61 @@ def refresh_profile(actor: Principal, profile_id: int, *, for_user: str | None =
     RuleViolation (token URI not allowed), ProviderError (502; ``error`` "invalid_grant" also
     marks the profile as needing re-authorization, committed before raising).
     """
+    failure: ProviderError | None = None
     now = now or utcnow()
     subject = acting_for(actor, for_user, Permission.MODIFY_DATA_SOURCE)
     seen = profiles.owned_profile(subject, profile_id)  # NotFound before taking any lock
     seen_refreshed, seen_flag = _aware(seen.tokens_refreshed_at), seen.needs_reauthorization
-    window = timedelta(seconds=current_app.config["OAUTH_REFRESH_COALESCE_SECONDS"])
-    failure: ProviderError | None = None
-    with unit_of_work(Conflict("The profile changed meanwhile; retry.")) as session:
-        session.execute(select(OAuthProfile.id).where(
-            OAuthProfile.id == profile_id, OAuthProfile.owner_id == subject.id)
-            .with_for_update())
-        session.expire_all()  # re-read what the lock holder may have written
-        profile = profiles.owned_profile(subject, profile_id, with_tokens=True)
-        refreshed = _aware(profile.tokens_refreshed_at)
-        if refreshed is not None and (refreshed != seen_refreshed or refreshed > now - window):
-            return profile
-        if profile.needs_reauthorization and not seen_flag:
-            raise oauthclient.refused("invalid_grant")  # a concurrent refresh just learnt it
-        if not profile.refresh_token:
-            raise Invalid(NO_REFRESH_TOKEN, "refreshToken")
-        try:
-            tokens = oauthclient.refresh(profile.application, profile.refresh_token, now)
-        except ProviderError as exc:
-            failure = exc
-            if exc.error == "invalid_grant":
-                profile.needs_reauthorization = True
-                audit.record(actor, "update", "oauthprofile", profile.id, ["status"],
-                             subject=subject)
-        else:
-            changed = ["accessToken"]
-            profile.access_token = tokens.access_token
-            if tokens.refresh_token is not None:
-                profile.refresh_token = tokens.refresh_token
-                changed.append("refreshToken")
-            profile.token_expires_at = tokens.expires_at
-            profile.tokens_refreshed_at = now
-            audit.record(actor, "refresh", "oauthprofile", profile.id, changed,
-                         subject=subject)
+    config = current_app.config
+    window = timedelta(seconds=config["OAUTH_REFRESH_COALESCE_SECONDS"])
+    wait = config["OAUTH_CONNECT_TIMEOUT"] + config["OAUTH_READ_TIMEOUT"] + 5
+    session = db.session()
+    session.commit()  # wait for the lock without holding a pooled connection
+    try:
+        with named_lock(f"refresh-oauth-profile-{profile_id}", wait):
+            session.commit()  # a fresh snapshot: re-read what the last lock holder wrote
+            session.expire_all()
+            profile = profiles.owned_profile(subject, profile_id, with_tokens=True)
+            refreshed = _aware(profile.tokens_refreshed_at)
+            if refreshed is not None and (refreshed != seen_refreshed
+                                          or refreshed > now - window):
+                return profile
+            if profile.needs_reauthorization and not seen_flag:
+                raise oauthclient.refused("invalid_grant")  # a concurrent refresh learnt it
+            if not profile.refresh_token:
+                raise Invalid(NO_REFRESH_TOKEN, "refreshToken")
+            application = oauthapps.get_application(subject, profile.oauth_app_id,
+                                                    with_secret=True)
+            session.commit()  # no transaction stays open across the provider's answer
+            try:
+                tokens = oauthclient.refresh(application, profile.refresh_token, now)
+            except ProviderError as exc:
+                failure = exc
+                if exc.error == "invalid_grant":
+                    with unit_of_work(ConcurrentChange()) as session:
+                        session.add(profile)
+                        profile.needs_reauthorization = True
+                        audit.record(actor, "update", "oauthprofile", profile.id, ["status"],
+                                     subject=subject)
+            else:
+                _store(actor, subject, profile, tokens, now)
+    except LockTimeout:
+        raise ConcurrentChange("Another refresh of this profile is still waiting for the "
+                               "provider; retry shortly.") from None
     if failure is not None:
         raise failure
     return profile
+
+
+def _store(actor: Principal, subject: Principal, profile: OAuthProfile, tokens, now: datetime
+           ) -> None:
+    with unit_of_work(ConcurrentChange()) as session:
+        session.add(profile)
+        changed = ["accessToken"]
+        profile.access_token = tokens.access_token
+        if tokens.refresh_token is not None:
+            profile.refresh_token = tokens.refresh_token
+            changed.append("refreshToken")
+        profile.token_expires_at = tokens.expires_at
+        profile.tokens_refreshed_at = now
+        audit.record(actor, "refresh", "oauthprofile", profile.id, changed, subject=subject)
