@@ -3,5 +3,5 @@
 # TEST_DATABASE_URL is set; browser tests with Debian's chromium). Arguments go to pytest.
 set -eu
 cd "$(dirname "$0")/.."
-sh scripts/setup.sh
+WITH_BROWSER=1 sh scripts/setup.sh
 exec .venv/bin/python -m pytest "$@"

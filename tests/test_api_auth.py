@@ -67,3 +67,15 @@ def test_a_cached_credential_never_admits_a_wrong_password(client, alice):
     assert client.get(url, headers=alice.basic).status_code == 200  # cached now
     assert client.get(url, headers=basic("alice", PASSWORD + "x")).status_code == 401
     assert client.get(url, headers=alice.basic).status_code == 200
+
+
+def test_cross_site_browser_requests_are_refused(client, admin, google_app):
+    body = {"name": "Forged", "oauthAppId": google_app, "refreshToken": "r"}
+    forged = client.post("/api/mgmt/oauthprofiles", json=body,
+                         headers={**admin.basic, "Sec-Fetch-Site": "cross-site"})
+    assert forged.status_code == 403
+    assert forged.json["error"]["code"] == "222208103"
+    for site in ("same-origin", "none"):
+        listed = client.get("/api/mgmt/oauthprofiles",
+                            headers={**admin.basic, "Sec-Fetch-Site": site})
+        assert listed.status_code == 200 and listed.json["profiles"] == []

@@ -68,6 +68,25 @@ def test_undecryptable_secrets_refuse_to_start(app, app_config):
         db.engine.dispose()
 
 
+def test_old_rows_under_a_dropped_key_refuse_to_start(app, app_config):
+    old_key = app_config["TOKEN_ENCRYPTION_KEYS"][0]
+    new_key = Fernet.generate_key().decode()
+    with app.app_context():  # an old row under the old key
+        oauthapps.create_application(bootstrap.SYSTEM_ACTOR, APP_BODY)
+        db.session.remove()
+    both = create_app({**app_config, "TOKEN_ENCRYPTION_KEYS": [new_key, old_key]})
+    with both.app_context():  # a newer row under the new key
+        oauthapps.create_application(bootstrap.SYSTEM_ACTOR, {**APP_BODY, "name": "Newer"})
+        db.session.remove()
+        db.engine.dispose()
+    # The old key dropped before rotate-keys ran: the newest row is fine, the oldest is not.
+    dropped = create_app({**app_config, "TOKEN_ENCRYPTION_KEYS": [new_key]})
+    with pytest.raises(SystemExit):
+        prepare(dropped)
+    with dropped.app_context():
+        db.engine.dispose()
+
+
 def test_a_database_without_schema_is_left_alone(tmp_path, caplog):
     app = create_app(base_config(f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
     prepare(app)

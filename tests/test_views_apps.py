@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cases import BAD_NAMES
-from tests.conftest import APP_BODY
+from tests.conftest import APP_BODY, form_fields
 from tests.pages import field_error, flashes, login, submit
 from webui.admin.oauthapps import redirect_uri
 from webui.domain.oauthapps import NAME_TAKEN
@@ -107,4 +107,10 @@ def test_users_see_applications_read_only(client, alice, google_app):
     assert APP_BODY["clientId"] in detail.text and "Client secret" not in detail.text
     assert f"/oauthapps/{google_app}/edit" not in detail.text
     assert client.get(f"/oauthapps/{google_app}/edit").status_code == 403
-    assert client.post(f"/oauthapps/{google_app}/delete").status_code in (400, 403)
+    # Without a token the CSRF check refuses first; with one, the permission check does.
+    assert client.post(f"/oauthapps/{google_app}/delete").status_code == 400
+    _, data = form_fields(client.get("/oauthprofiles/new").text, "form#profile-form")
+    refused = client.post(f"/oauthapps/{google_app}/delete",
+                          data={"csrf_token": data["csrf_token"]})
+    assert refused.status_code == 403
+    assert client.get(f"/oauthapps/{google_app}").status_code == 200

@@ -92,7 +92,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     # The API authenticates from the Authorization header only, never from the session
-    # cookie, so cross-site requests cannot ride on a browser's login: CSRF does not apply.
+    # cookie, so cross-site requests cannot ride on a browser's UI login, and Flask-WTF's
+    # CSRF tokens do not apply; a browser's cached Basic credentials are refused cross-site
+    # by the API blueprint itself (Sec-Fetch-Site).
     csrf.exempt(api.bp)
     # The web UI: browser sessions through Flask-Login and domain.sessions.
     auth.init_login(app)

@@ -21,13 +21,16 @@ def schema_ready() -> bool:
 
 
 def check_keys() -> None:
-    """Raises UndecryptableSecret when the newest stored secret of any kind cannot be
-    decrypted with the configured keys (a wrong or missing TOKEN_ENCRYPTION_KEYS)."""
+    """Raises UndecryptableSecret when the newest or the oldest stored secret of any kind
+    cannot be decrypted with the configured keys (a wrong or missing TOKEN_ENCRYPTION_KEYS,
+    or an old key dropped before ``rotate-keys`` re-encrypted the old rows). Two rows per
+    column keep the start fast at any size; rotate-keys itself reads every row."""
     for column in (OAuthApplication.client_secret, OAuthProfile.refresh_token,
                    OAuthProfile.access_token):
         model = column.class_
-        db.session.scalar(select(column).where(column.is_not(None))
-                          .order_by(model.id.desc()).limit(1))
+        for order in (model.id.desc(), model.id.asc()):
+            db.session.scalar(select(column).where(column.is_not(None))
+                              .order_by(order).limit(1))
     db.session.rollback()
 
 

@@ -1,3 +1,14 @@
-from flask import Blueprint
+from flask import Blueprint, request
+
+from webui.domain.errors import Forbidden
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.before_request
+def refuse_cross_site():
+    """Browsers replay cached Basic credentials even on a cross-site form post, and the API
+    has no CSRF token: refuse what a browser marks as cross-site (scripts and tools send no
+    Sec-Fetch-Site at all)."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise Forbidden("Cross-site requests to the API are refused.")
