@@ -3,7 +3,7 @@ on-behalf actions with their subject, sign-ins and their failures; field names, 
 the client address; read by administrators only, newest first, paginated and filterable."""
 from __future__ import annotations
 
-from tests.conftest import APP_BODY, form_fields
+from tests.conftest import APP_BODY, basic, form_fields
 from tests.pages import login, submit
 
 SECRET, ACCESS, REFRESH = "audit-secret-0a1b2c", "audit-access-3d4e5f", "audit-refresh-6a7b8c"
@@ -168,3 +168,22 @@ def test_administrators_read_and_filter_the_trail_in_the_ui(client, admin, alice
     assert [(r[1], r[2], r[3]) for r in for_alice] == [("admin", "alice", "create")]
     assert "refreshToken" in for_alice[0][5]
     assert rows("/audit?action=delete") == [["No events match."]]
+
+
+def test_reads_on_behalf_and_failed_api_sign_ins_are_recorded(client, admin, alice,
+                                                              google_app):
+    pid = client.post("/api/mgmt/oauthprofiles?user=alice", headers=admin.basic, json={
+        "name": "Hers", "oauthAppId": google_app, "refreshToken": "r-secret"}).json["id"]
+    assert client.get("/api/mgmt/oauthprofiles?user=alice", headers=admin.basic).status_code \
+        == 200
+    assert client.get(f"/api/mgmt/oauthprofiles/{pid}?user=alice",
+                      headers=admin.basic).status_code == 200
+    assert client.get("/api/mgmt/oauthprofiles", headers=admin.basic).status_code == 200
+    reads = events(client, admin, action="read")
+    assert [(e["actor"], e["onBehalfOf"], e["objectId"]) for e in reads] == [
+        ("admin", "alice", pid), ("admin", "alice", None)]  # newest first; own reads: none
+    client.get("/api/mgmt/user", headers={**admin.basic, **basic("alice", "not-her-password")})
+    client.get("/api/mgmt/user", headers=basic("no-such-user", "whatever-password"))
+    failed = events(client, admin, action="login_failed")
+    assert [e["actor"] for e in failed] == ["(unknown account)", "alice"]
+    assert "not-her-password" not in str(failed)

@@ -5,7 +5,7 @@ from functools import wraps
 
 from flask import g, request
 
-from webui.domain import credentials
+from webui.domain import audit, credentials
 from webui.domain.errors import NotAuthenticated
 from webui.domain.permissions import Permission, require
 from webui.domain.principal import Principal
@@ -22,7 +22,12 @@ def authenticated() -> Principal:
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
         raise NotAuthenticated()
-    g.principal = credentials.authenticate(auth.username, auth.password, request.remote_addr)
+    try:
+        g.principal = credentials.authenticate(auth.username, auth.password,
+                                               request.remote_addr)
+    except NotAuthenticated:
+        audit.record_failed_sign_in(auth.username, request.remote_addr)
+        raise
     return g.principal
 
 

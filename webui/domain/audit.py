@@ -6,15 +6,17 @@ from typing import Iterable
 from sqlalchemy import insert, or_, select
 
 from webui.domain import rules
+from webui.domain.errors import ConcurrentChange
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission, require
 from webui.domain.principal import Principal
+from webui.domain.transaction import unit_of_work
 from webui.extensions import db
-from webui.models import AuditEvent
+from webui.models import AuditEvent, User
 
 
 # What the trail records, for filters: actions and object types.
-ACTIONS = ("create", "update", "delete", "refresh", "login", "login_failed", "logout")
+ACTIONS = ("create", "read", "update", "delete", "refresh", "login", "login_failed", "logout")
 OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role")
 
 
@@ -33,6 +35,32 @@ def record(actor: Principal | None, action: str, object_type: str, object_id: in
         action=action, object_type=object_type, object_id=object_id,
         fields=",".join(sorted(fields))[:1024],
         client_address=(actor.address if actor else address)))
+
+
+UNKNOWN_ACCOUNT = "(unknown account)"
+
+
+def record_failed_sign_in(user_name: str, address: str | None, fields: Iterable[str] = ()
+                          ) -> None:
+    """Record a failed sign-in (either door) in a transaction of its own. The typed name is
+    kept only when it names an account: people type passwords into the user-name field, and
+    those must not end up in the audit trail."""
+    user_id = db.session.scalar(select(User.id).where(User.user_name == user_name)) \
+        if rules.recordable(user_name, rules.USER_NAME_MAX) == user_name else None
+    with unit_of_work(ConcurrentChange()):
+        record(None, "login_failed", "user", user_id, fields,
+               actor_name=user_name if user_id is not None else UNKNOWN_ACCOUNT,
+               address=address)
+
+
+def record_read_for(actor: Principal, subject: Principal, object_type: str,
+                    object_id: int | None = None) -> None:
+    """Reading another user's data on their behalf is an on-behalf action too: recorded, in
+    a transaction of its own. Nothing happens for one's own data."""
+    if subject.id == actor.id:
+        return
+    with unit_of_work(ConcurrentChange()):
+        record(actor, "read", object_type, object_id, subject=subject)
 
 
 def _recordable(name: str | None) -> str | None:

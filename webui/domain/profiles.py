@@ -85,14 +85,18 @@ def list_profiles(actor: Principal, page: PageRequest = PageRequest(), *,
         query = query.where(OAuthProfile.oauth_app_id == app_id)
     rows = db.session.scalars(query, {"owner_id": subject.id, "after": page.after,
                                       "limit": page.limit + 1}).all()
+    audit.record_read_for(actor, subject, "oauthprofile")
     return page_of(rows, page)
 
 
 def get_profile(actor: Principal, profile_id: int, *, for_user: str | None = None,
                 with_tokens: bool = False) -> OAuthProfile:
-    """Needs ViewDataSource (2). Raises Forbidden, NotFound (222207710)."""
+    """Needs ViewDataSource (2). Raises Forbidden, NotFound (222207710). A read for another
+    user (?user=) is recorded in the audit trail."""
     subject = acting_for(actor, for_user, Permission.VIEW_DATA_SOURCE)
-    return owned_profile(subject, profile_id, with_tokens=with_tokens)
+    profile = owned_profile(subject, profile_id, with_tokens=with_tokens)
+    audit.record_read_for(actor, subject, "oauthprofile", profile_id)
+    return profile
 
 
 def create_profile(actor: Principal, data: Any, *, for_user: str | None = None,

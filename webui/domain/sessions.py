@@ -21,15 +21,15 @@ import secrets
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
-from webui.domain import audit, credentials, rules
+from webui.domain import audit, credentials
 from webui.domain.errors import Conflict, Forbidden, NotAuthenticated
 from webui.domain.permissions import Permission, has_permission
 from webui.domain.principal import Principal
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
-from webui.models import LoginSession, User
+from webui.models import LoginSession
 
 LOGIN_FAILED = "Invalid user name or password."
 NO_WEB_UI = "This account may not use the web UI (it lacks the WebUI permission)."
@@ -48,20 +48,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-UNKNOWN_ACCOUNT = "(unknown account)"
-
-
-def _record_failure(user_name: str, address: str | None, fields=()) -> None:
-    # The typed name is kept only when it names an account: people type passwords into the
-    # user-name field, and those must not end up in the audit trail.
-    user_id = db.session.scalar(select(User.id).where(User.user_name == user_name)) \
-        if rules.recordable(user_name, rules.USER_NAME_MAX) == user_name else None
-    with unit_of_work(Conflict("Retry.")):
-        audit.record(None, "login_failed", "user", user_id, fields,
-                     actor_name=user_name if user_id is not None else UNKNOWN_ACCOUNT,
-                     address=address)
-
-
 def sign_in(user_name: str, password: str, address: str | None = None
             ) -> tuple[Principal, str]:
     """Check the credentials and open a browser session for the user.
@@ -74,10 +60,10 @@ def sign_in(user_name: str, password: str, address: str | None = None
     try:
         principal = credentials.authenticate(user_name, password, address)
     except NotAuthenticated:
-        _record_failure(user_name, address)
+        audit.record_failed_sign_in(user_name, address)
         raise NotAuthenticated(LOGIN_FAILED) from None
     if not has_permission(principal, Permission.WEB_UI):
-        _record_failure(user_name, address, ["permissions"])
+        audit.record_failed_sign_in(user_name, address, ["permissions"])
         raise Forbidden(NO_WEB_UI)
     token = secrets.token_urlsafe(32)
     oldest = _now() - current_app.config["SESSION_ABSOLUTE_LIFETIME"]
