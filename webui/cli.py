@@ -9,6 +9,7 @@ from sqlalchemy import Text, select, type_coerce, update
 from webui import crypto
 from webui.domain import bootstrap, roles, users
 from webui.domain.errors import DomainError
+from webui.domain.rules import PASSWORD_HINT
 from webui.extensions import db
 from webui.models import OAuthApplication, OAuthProfile
 from webui.startup import announce_generated_password
@@ -36,7 +37,7 @@ def init_db() -> None:
 
 @click.command("create-user")
 @click.argument("name")
-@click.option("--password", required=True, help="At least 12 characters.")
+@click.option("--password", required=True, help=PASSWORD_HINT)
 @click.option("--role", "role_names", multiple=True,
               help="HDP role name (Administrator, User, Tenant Administrator); repeatable.")
 @click.option("--permission", "permission_ids", multiple=True, type=int,

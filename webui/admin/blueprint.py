@@ -1,6 +1,10 @@
 from flask import Blueprint
 
+from webui.domain.rules import NAME_HINT, PASSWORD_HINT
 from webui.links import with_cursor
 
 bp = Blueprint("admin", __name__)
 bp.add_app_template_global(with_cursor, "page_url")  # the list pages' pager links
+# Form hints come from the rules they describe, not from a second copy in a template.
+bp.add_app_template_global(NAME_HINT, "NAME_HINT")
+bp.add_app_template_global(PASSWORD_HINT, "PASSWORD_HINT")

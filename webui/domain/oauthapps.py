@@ -10,9 +10,9 @@ from sqlalchemy.orm import undefer
 from webui.domain import audit, rules, schemas, tenancy
 from webui.domain.acting import acting_for
 from webui.domain.error_codes import Code
-from webui.domain.errors import Conflict, Invalid, NotFound
+from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from webui.domain.pagination import Page, PageRequest, page_of
-from webui.domain.permissions import Permission, has_all, has_permission, require_any
+from webui.domain.permissions import Permission, has_all, has_permission
 from webui.domain.principal import Principal
 from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
@@ -35,7 +35,8 @@ def may_manage(actor: Principal) -> bool:
 
 def _manager(actor: Principal, for_user: str | None) -> Principal:
     """Check the actor may manage applications; return whom the change is made for."""
-    require_any(actor, (Permission.ADMINISTRATOR,), (Permission.MGMT_API, Permission.OAUTH))
+    if not may_manage(actor):
+        raise Forbidden()
     return acting_for(actor, for_user, Permission.OAUTH) if for_user else actor
 
 

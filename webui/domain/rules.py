@@ -21,11 +21,14 @@ URI_MAX = 2048
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
 ID_MAX = 2**31 - 1  # ids are 32-bit integers in the database
+PASSWORD_HINT = (f"{PASSWORD_MIN} to {PASSWORD_MAX} characters, no composition rules; "
+                 "common passwords are refused.")
 
 # ASCII letters, digits and underscore, the whole string (fullmatch: no "$" newline loophole).
 _NAME = re.compile(r"[A-Za-z0-9_]+", re.ASCII)
 NAME_JSON_PATTERN = f"^{_NAME.pattern}$"
 NAME_MESSAGE = "Names may use only letters, digits and underscores."
+NAME_HINT = f"Letters, digits and underscores; at most {NAME_MAX} characters."
 # Control characters (C0, DEL, C1) and lone surrogates cannot be stored faithfully.
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _UNSTORABLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
