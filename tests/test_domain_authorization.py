@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.oauth_provider import consent, oauth_config, provider, register_app  # noqa: F401
-from webui.domain import authorization, oauthclient, sessions
-from webui.domain.errors import Forbidden, Invalid, RuleViolation
+from webui.domain import authorization, oauthclient, profiles, sessions
+from webui.domain.errors import Conflict, Forbidden, Invalid, RuleViolation
 from webui.extensions import db
 from webui.models import PendingAuthorization
 
@@ -116,3 +116,19 @@ def test_a_flow_started_on_behalf_creates_the_users_profile(app, admin, alice, l
         assert done.created and done.profile.owner_id == alice.id
         assert done.profile.name == "For_alice" and not done.profile.needs_reauthorization
         assert done.profile.token_expires_at is not None
+
+
+def test_a_name_taken_while_at_the_provider_spends_no_grant(app, alice, local_app,
+                                                            provider):  # noqa: F811
+    with app.app_context():
+        actor, session_id = signed_in(alice)
+        url = authorization.start_new_profile(actor, {"name": "Twice", "oauthAppId": local_app},
+                                              session_id, now=NOW)
+        state = parse_qs(urlsplit(url).query)["state"][0]
+        profiles.create_profile(actor, {"name": "Twice", "oauthAppId": local_app,
+                                        "refreshToken": "typed meanwhile"})
+        before = len(provider.token_requests)
+        with pytest.raises(Conflict):
+            authorization.complete(actor, session_id, {"state": state, "code": "any-code"},
+                                   now=NOW)
+        assert len(provider.token_requests) == before  # the code was never redeemed

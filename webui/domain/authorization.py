@@ -83,14 +83,30 @@ def start_new_profile(actor: Principal, data: Any, login_session_id: str, *,
     subject = acting_for(actor, for_user, Permission.CREATE_DATA_SOURCE)
     values = schemas.parse(AuthorizeStart, data)
     app = usable_application(subject, values.oauthAppId)
-    # Checked now so nobody is sent to the provider for a name that cannot be saved; the
-    # unique constraint still decides at the callback.
-    taken = db.session.scalar(select(OAuthProfile.id).where(
-        OAuthProfile.owner_id == subject.id, OAuthProfile.name == values.name))
-    if taken is not None:
-        raise Conflict(profiles.NAME_TAKEN, "name")
+    _require_free_name(subject, values.name)
     return _start(actor, subject, app, login_session_id, now, name=values.name,
                   description=values.description)
+
+
+def _require_free_name(subject: Principal, name: str) -> None:
+    """Checked before the provider is involved (at the start, and again before the code is
+    redeemed), so that nobody consents, and no grant is spent, for a name that cannot be
+    saved; the unique constraint still decides at the save. Raises Conflict."""
+    taken = db.session.scalar(select(OAuthProfile.id).where(
+        OAuthProfile.owner_id == subject.id, OAuthProfile.name == name))
+    if taken is not None:
+        raise Conflict(profiles.NAME_TAKEN, "name")
+
+
+def _recheck(actor: Principal, pending: PendingAuthorization) -> None:
+    """Permissions and target may have changed while the user was at the provider: check
+    them again before redeeming the code. Raises Forbidden, NotFound, Conflict."""
+    if pending.profile_id is None:
+        subject = acting_for(actor, pending.for_user, Permission.CREATE_DATA_SOURCE)
+        _require_free_name(subject, pending.name)
+    else:
+        subject = acting_for(actor, pending.for_user, Permission.MODIFY_DATA_SOURCE)
+        profiles.owned_profile(subject, pending.profile_id)
 
 
 def start_reauthorization(actor: Principal, profile_id: int, login_session_id: str, *,
@@ -170,6 +186,7 @@ def complete(actor: Principal, login_session_id: str, answer: Mapping[str, Any],
     code = answer.get("code")
     if not isinstance(code, str) or not code or len(code) > _CODE_MAX:
         raise Invalid(CODE_MISSING, "code")
+    _recheck(actor, pending)
     app = db.session.scalar(select(OAuthApplication).options(
         undefer(OAuthApplication.client_secret))
         .where(OAuthApplication.id == pending.oauth_app_id))
