@@ -2,7 +2,8 @@
 the form's fields, list paging from the query string. No rule is decided here."""
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Callable, Generic, Mapping, TypeVar
 
 from flask import flash, request
 from flask_wtf import FlaskForm
@@ -11,6 +12,7 @@ from webui.domain.errors import DomainError
 from webui.domain.pagination import PageRequest
 
 UI_PAGE_SIZE = "25"
+T = TypeVar("T")
 
 
 class ConfirmForm(FlaskForm):
@@ -39,6 +41,26 @@ def attach_error(form: FlaskForm, exc: DomainError,
         flash(exc.message, "error")
         return
     field.errors = [*field.errors, exc.message]
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A use case that ran through: always true, holding what it returned."""
+    value: T
+
+
+def run_form(form: FlaskForm, call: Callable[[], T],
+             fields: Mapping[str, str] | None = None) -> Done[T] | None:
+    """For a valid POST of form, run call() (a use case) and return Done(its result). None when
+    the form was not submitted or not valid, or when the domain refused: its DomainError is
+    then on the form (attach_error), ready to be rendered again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return Done(call())
+    except DomainError as exc:
+        attach_error(form, exc, fields)
+        return None
 
 
 def page_request() -> PageRequest:

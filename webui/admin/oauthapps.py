@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from webui.admin.app_forms import ApplicationForm
-from webui.admin.binding import ConfirmForm, attach_error, page_request
+from webui.admin.binding import ConfirmForm, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.auth.access import current_principal, requires
 from webui.domain import authorization, oauthapps
 from webui.domain.datastores import CATALOGUE
-from webui.domain.errors import DomainError, Forbidden
+from webui.domain.errors import Forbidden
 
 
 def redirect_uri() -> str:
@@ -43,14 +43,10 @@ def app_list():
 def app_new():
     actor = _manager()
     form = ApplicationForm()
-    if form.validate_on_submit():
-        try:
-            app = oauthapps.create_application(actor, form.data_for_domain())
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            flash(f"OAuth application {app.name} registered.", "success")
-            return redirect(url_for("admin.app_detail", app_id=app.id))
+    done = run_form(form, lambda: oauthapps.create_application(actor, form.data_for_domain()))
+    if done:
+        flash(f"OAuth application {done.value.name} registered.", "success")
+        return redirect(url_for("admin.app_detail", app_id=done.value.id))
     return _render_form(form, None)
 
 
@@ -71,14 +67,11 @@ def app_edit(app_id: int):
         "name": app.name, "dataStore": str(app.data_store), "description": app.description,
         "clientId": app.client_id, "authorizeURI": app.authorize_uri,
         "tokenURI": app.token_uri, "scope": app.scope})
-    if form.validate_on_submit():
-        try:
-            app = oauthapps.update_application(actor, app_id, form.data_for_domain())
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            flash(f"OAuth application {app.name} saved.", "success")
-            return redirect(url_for("admin.app_detail", app_id=app.id))
+    done = run_form(form, lambda: oauthapps.update_application(actor, app_id,
+                                                               form.data_for_domain()))
+    if done:
+        flash(f"OAuth application {done.value.name} saved.", "success")
+        return redirect(url_for("admin.app_detail", app_id=app_id))
     return _render_form(form, app)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, attach_error, number, page_request
+from webui.admin.binding import ConfirmForm, attach_error, number, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.admin.profile_forms import ProfileEditForm, ProfileForm
 from webui.auth.access import acting_name, current_principal, requires
@@ -80,15 +80,11 @@ def profile_edit(profile_id: int):
                                  "description": profile.description})
     form.set_applications(oauthapps.applications_for_choice(subject))
     has_access = profile.access_token is not None
-    if form.validate_on_submit():
-        try:
-            profile = profiles.update_profile(current_principal(), profile_id,
-                                              form.data_for_domain(), for_user=acting_name())
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            flash(f"OAuth profile {profile.name} saved.", "success")
-            return redirect(url_for("admin.profile_detail", profile_id=profile.id))
+    done = run_form(form, lambda: profiles.update_profile(
+        current_principal(), profile_id, form.data_for_domain(), for_user=acting_name()))
+    if done:
+        flash(f"OAuth profile {done.value.name} saved.", "success")
+        return redirect(url_for("admin.profile_detail", profile_id=profile_id))
     return render_template("admin/profile_form.html", form=form, profile=profile,
                            subject=subject, has_access=has_access,
                            has_refresh=True), 422 if form.is_submitted() else 200

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from webui.admin.binding import ConfirmForm, attach_error, page_request
+from webui.admin.binding import ConfirmForm, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.admin.role_forms import RoleForm
 from webui.auth.access import current_principal, requires
@@ -27,14 +27,11 @@ def role_list():
 @requires(Permission.CREATE_ROLE)
 def role_new():
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            role = roles.create_role(current_principal(), {**form.data_for_domain(), "users": []})
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            flash(f"Role {role.name} created.", "success")
-            return redirect(url_for("admin.role_list"))
+    done = run_form(form, lambda: roles.create_role(current_principal(),
+                                                    {**form.data_for_domain(), "users": []}))
+    if done:
+        flash(f"Role {done.value.name} created.", "success")
+        return redirect(url_for("admin.role_list"))
     return render_template("admin/role_form.html", form=form, role=None), _status(form)
 
 
@@ -45,14 +42,11 @@ def role_edit(role_id: int):
     role = roles.get_role(actor, role_id)
     form = RoleForm(data={"name": role.name, "description": role.description,
                           "permissions": [str(p) for p in role.permission_ids]})
-    if not role.builtin and form.validate_on_submit():
-        try:
-            role = roles.update_role(actor, role_id, form.data_for_domain())
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            flash(f"Role {role.name} saved.", "success")
-            return redirect(url_for("admin.role_list"))
+    done = None if role.builtin else run_form(
+        form, lambda: roles.update_role(actor, role_id, form.data_for_domain()))
+    if done:
+        flash(f"Role {done.value.name} saved.", "success")
+        return redirect(url_for("admin.role_list"))
     return render_template("admin/role_form.html", form=form, role=role), _status(form)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, attach_error, page_request
+from webui.admin.binding import ConfirmForm, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import USER_FIELDS, PasswordResetForm, UserCreateForm, UserEditForm
 from webui.auth.access import current_principal, requires
@@ -32,14 +32,10 @@ def user_new():
     form.set_roles(roles.all_roles(actor))
     if request.method == "GET":
         form.roles.data = [str(r.id) for r in roles.all_roles(actor) if r.name == "User"]
-    if form.validate_on_submit():
-        try:
-            user = users.create_user(actor, form.data_for_domain())
-        except DomainError as exc:
-            attach_error(form, exc, USER_FIELDS)
-        else:
-            flash(f"User {user.user_name} created.", "success")
-            return redirect(url_for("admin.user_list"))
+    done = run_form(form, lambda: users.create_user(actor, form.data_for_domain()), USER_FIELDS)
+    if done:
+        flash(f"User {done.value.user_name} created.", "success")
+        return redirect(url_for("admin.user_list"))
     return render_template("admin/user_form.html", form=form, user=None), _status(form)
 
 
@@ -52,14 +48,11 @@ def user_edit(user_id: int):
                "permissions": [str(p.id) for p in user.permissions]}
     form = UserEditForm(data={"userName": user.user_name, **current})
     form.set_roles(roles.all_roles(actor))
-    if form.validate_on_submit():
-        try:
-            user = users.update_user(actor, user_id, form.data_for_domain(current))
-        except DomainError as exc:
-            attach_error(form, exc, USER_FIELDS)
-        else:
-            flash(f"User {user.user_name} saved.", "success")
-            return redirect(url_for("admin.user_list"))
+    done = run_form(form, lambda: users.update_user(actor, user_id, form.data_for_domain(current)),
+                    USER_FIELDS)
+    if done:
+        flash(f"User {done.value.user_name} saved.", "success")
+        return redirect(url_for("admin.user_list"))
     return render_template("admin/user_form.html", form=form, user=user,
                            toggle=ConfirmForm()), _status(form)
 
@@ -70,14 +63,11 @@ def user_password(user_id: int):
     actor = current_principal()
     user = users.get_user(actor, user_id)
     form = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            users.reset_password(actor, user_id, {"newPassword": form.newPassword.data or ""})
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            flash(f"Password of {user.user_name} reset.", "success")
-            return redirect(url_for("admin.user_edit", user_id=user_id))
+    done = run_form(form, lambda: users.reset_password(
+        actor, user_id, {"newPassword": form.newPassword.data or ""}))
+    if done:
+        flash(f"Password of {user.user_name} reset.", "success")
+        return redirect(url_for("admin.user_edit", user_id=user_id))
     return render_template("admin/user_password.html", form=form, user=user), _status(form)
 
 
