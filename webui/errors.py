@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webui.api.envelope import error_response
 from webui.domain.error_codes import Code
-from webui.domain.errors import DomainError
+from webui.domain.errors import DomainError, Forbidden, NotAuthenticated
 from webui.extensions import db
 
 log = logging.getLogger(__name__)
@@ -20,11 +20,11 @@ _HTTP_CODES = {400: Code.INVALID_JSON, 401: Code.NOT_AUTHENTICATED, 403: Code.FO
                415: Code.UNSUPPORTED_MEDIA_TYPE, 429: Code.TOO_MANY_REQUESTS}
 _MESSAGES = {
     400: "The request could not be understood.",
-    401: "Not authorized: invalid user name and/or password.",
-    403: "You lack the permissions to access this url.",
+    401: NotAuthenticated().message,
+    403: Forbidden().message,
     404: "There is nothing at this URL.",
     405: "This URL does not accept the {method} method.",
-    413: "The request body is larger than the 64 KiB allowed.",
+    413: "The request body is larger than the {limit} KiB allowed.",
     415: "The body must be sent as application/json.",
     429: "Too many failed attempts. Try again later.",
     500: "Internal error; nothing was changed.",
@@ -53,7 +53,8 @@ def register(app: Flask) -> None:
             return server_error(exc)
         status = exc.code or 500
         message = _MESSAGES.get(status, exc.description or "Error.").format(
-            method=request.method)
+            method=request.method,
+            limit=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // 1024)
         # Keep protocol headers such as Allow (405) and Retry-After (429).
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return respond(status, message, _HTTP_CODES.get(status, Code.INVALID_INPUT), headers)

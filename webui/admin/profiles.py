@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, attach_error, number, page_request, run_form
+from webui.admin.binding import ConfirmForm, attach_error, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.admin.profile_forms import ProfileEditForm, ProfileForm
 from webui.auth.access import acting_name, current_principal, requires
@@ -31,7 +31,7 @@ def profile_list():
     subject = _subject(Permission.VIEW_DATA_SOURCE)
     name = request.args.get("name", "")
     app_arg = request.args.get("oauthAppId") or None
-    app_id = rules.check_id(number(app_arg), "oauthAppId") if app_arg else None
+    app_id = rules.id_from_text(app_arg, "oauthAppId") if app_arg else None
     page = profiles.list_profiles(current_principal(), page_request(), for_user=acting_name(),
                                   name_contains=name or None, app_id=app_id)
     return render_template("admin/profile_list.html", page=page, subject=subject, name=name,

@@ -10,7 +10,7 @@ from functools import lru_cache
 from flask import jsonify
 
 from webui.api.blueprint import bp
-from webui.domain import schemas
+from webui.domain import audit, schemas
 from webui.domain.error_codes import Code
 from webui.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -90,6 +90,11 @@ _P = {
 }
 
 
+def _filter(name: str, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string"}}
+
+
 def _id(name: str) -> dict:
     return {"name": name, "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
@@ -145,7 +150,8 @@ def document() -> dict:
     paths.update(_crud("/api/mgmt/oauthapps", "application", "appId", schemas.AppCreate,
                        schemas.AppUpdate, "Application", "ApplicationList", on_behalf=True))
     paths.update(_crud("/api/admin/users", "user", "userId", schemas.UserCreate,
-                       schemas.UserUpdate, "User", "UserList"))
+                       schemas.UserUpdate, "User", "UserList",
+                       extra_list=[_filter("name", "user names containing this text")]))
     paths.update(_crud("/api/admin/roles", "role", "roleId", schemas.RoleCreate,
                        schemas.RoleUpdate, "Role", "RoleList"))
     refresh = _op("Refresh the profile's tokens (test the connection)", 200, "Profile",
@@ -164,8 +170,12 @@ def document() -> dict:
                                                   "PermissionList")}
     paths["/api/admin/permissions/{permissionId}"] = {"get": _op(
         "One permission", 200, "Permission", params=[_id("permissionId")])}
-    paths["/api/admin/audit"] = {"get": _op("The audit trail, newest first", 200, "AuditList",
-                                            params=[_P["limit"], _P["cursor"]])}
+    paths["/api/admin/audit"] = {"get": _op(
+        "The audit trail, newest first", 200, "AuditList", params=[
+            _P["limit"], _P["cursor"],
+            _filter("action", "exact action: " + ", ".join(audit.ACTIONS)),
+            _filter("objectType", "exact object type: " + ", ".join(audit.OBJECT_TYPES)),
+            _filter("user", "the actor or the on-behalf subject, exactly")])}
     paths["/api/mgmt/permissions"] = {"get": _op("The caller's effective permissions", 200,
                                                  "OwnPermissions", params=[_P["user"]])}
     paths["/api/mgmt/user"] = {"get": _op("The caller's account", 200, "OwnAccount")}

@@ -9,7 +9,6 @@ from webui.api.blueprint import bp
 from webui.api.body import json_object
 from webui.api.paging import page_request, page_response
 from webui.domain import profiles, rules
-from webui.domain.errors import Invalid
 from webui.domain.permissions import Permission
 
 MGMT = Permission.MGMT_API
@@ -17,11 +16,7 @@ MGMT = Permission.MGMT_API
 
 def _app_filter() -> int | None:
     value = request.args.get("oauthAppId")
-    if value is None:
-        return None
-    if not value.isascii() or not value.isdigit():
-        raise Invalid("oauthAppId must be an integer.", "oauthAppId")
-    return rules.check_id(int(value), "oauthAppId")
+    return None if value is None else rules.id_from_text(value, "oauthAppId")
 
 
 @bp.get("/mgmt/oauthprofiles")

@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from flask import current_app
 from sqlalchemy import bindparam, select, update
 
-from webui.database import write_intent
 from webui.domain import passwords
-from webui.domain.errors import NotAuthenticated
+from webui.domain.errors import ConcurrentChange, NotAuthenticated
 from webui.domain.principal import Principal
+from webui.domain.transaction import unit_of_work
 from webui.domain.rules import USER_NAME_MAX, storable
 from webui.extensions import db
 from webui.models import User
@@ -109,11 +109,9 @@ def authenticate(user_name: str, password: str, address: str | None = None) -> P
 
 def _rehash(user_id: int, password: str) -> None:
     # Same password, new parameters: credential_version stays, nobody is logged out.
-    db.session.commit()
-    with write_intent():
-        db.session.execute(update(User).where(User.id == user_id)
-                           .values(password_hash=passwords.hash_password(password)))
-        db.session.commit()
+    with unit_of_work(ConcurrentChange()) as session:
+        session.execute(update(User).where(User.id == user_id)
+                        .values(password_hash=passwords.hash_password(password)))
 
 
 def principal_for(user_id: int, version: int, address: str | None = None) -> Principal | None:

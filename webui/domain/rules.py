@@ -126,6 +126,13 @@ def check_id(value: object, field: str) -> int:
     return value
 
 
+def id_from_text(text: str, field: str) -> int:
+    """An id given as text (a query-string filter). Raises Invalid."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        raise Invalid(f"{_label(field)} must be an integer.", field)
+    return check_id(int(text), field)
+
+
 _LOOPBACK_NAMES = {"localhost"}
 
 
