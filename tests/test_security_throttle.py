@@ -118,6 +118,19 @@ def test_a_distributed_attack_cannot_lock_out_a_known_client(client, admin):
     assert me_call(client, wrong, "127.0.3.1").status_code == 401
 
 
+def test_only_verified_credentials_make_a_client_known(client, admin):
+    # A wrong password sent where nothing checks it (an unknown path answers 404, a request
+    # refused as cross-site answers 403) must not make the attacker's address known.
+    wrong = basic("admin", "wrong-password-000")
+    assert client.get("/api/nope", headers=wrong, environ_base=at("127.0.6.1")).status_code \
+        == 404
+    assert me_call(client, {**wrong, "Sec-Fetch-Site": "cross-site"}, "127.0.6.1"
+                   ).status_code == 403
+    for n in range(ACCOUNT_LIMIT):
+        me_call(client, wrong, f"127.0.7.{n + 1}")
+    assert_throttled(me_call(client, admin.basic, "127.0.6.1"))
+
+
 def test_one_address_alone_cannot_lock_an_account_out(client, alice):
     wrong = basic("alice", "wrong-password-000")
     for _ in range(ADDRESS_LIMIT + 5):

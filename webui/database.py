@@ -5,11 +5,22 @@ one of them fails at once with SQLITE_BUSY, whatever the busy timeout. A use cas
 write therefore opens its transaction with BEGIN IMMEDIATE (see ``write_intent``), which waits
 politely for the lock (busy_timeout) instead. Reads keep plain deferred BEGINs, so they never
 queue behind writers (WAL).
+
+Waiting for SQLite's write lock is polling: its busy handler sleeps 1, 2, 5, 10... ms between
+tries, so under concurrent writes a waiter sleeps on after the lock is free and the writes
+of several workers do not add up. ``write_intent`` therefore first queues the writers of a
+database file on an flock(2) of a file beside it: the kernel wakes the next writer the moment
+the previous one lets go. The flock is held only around one write transaction, and dies with
+its process; busy_timeout still guards against writers from elsewhere (the CLI).
 """
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import event
@@ -19,13 +30,48 @@ _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
 @contextmanager
-def write_intent() -> Iterator[None]:
-    """Within this block, a new SQLite transaction begins with BEGIN IMMEDIATE."""
+def write_intent(engine: Engine) -> Iterator[None]:
+    """Within this block, a new SQLite transaction begins with BEGIN IMMEDIATE, after this
+    thread's turn among the writers of the same database file has come."""
+    if _write_intent.get():  # nested: the outer block already holds the turn
+        yield
+        return
     token = _write_intent.set(True)
+    try:
+        with _writers_turn(engine):
+            yield
+    finally:
+        _write_intent.reset(token)
+
+
+class _WriterQueue(threading.local):
+    """One descriptor per thread and process: flock(2) locks belong to an open file
+    description, so threads (and forked workers) must each open the file themselves."""
+    pid: int = 0
+    fds: dict[str, int]
+
+
+_queue = _WriterQueue()
+
+
+@contextmanager
+def _writers_turn(engine: Engine) -> Iterator[None]:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    if _queue.pid != os.getpid():
+        _queue.pid, _queue.fds = os.getpid(), {}
+    fd = _queue.fds.get(database)
+    if fd is None:
+        path = Path(database).with_name(Path(database).name + ".writers")
+        fd = _queue.fds[database] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                            0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         yield
     finally:
-        _write_intent.reset(token)
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import g, request
 
+from webui import throttle
 from webui.domain import audit, credentials
 from webui.domain.errors import NotAuthenticated
 from webui.domain.permissions import Permission, require
@@ -28,6 +29,7 @@ def authenticated() -> Principal:
     except NotAuthenticated:
         audit.record_failed_sign_in(auth.username, request.remote_addr)
         raise
+    throttle.signed_in()
     return g.principal
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
+from webui import throttle
 from webui.auth import session as web_session
 from webui.auth.access import current_principal
 from webui.auth.blueprint import bp
@@ -44,6 +45,7 @@ def login():
             flash(exc.message, "error")
             status = exc.status
         else:
+            throttle.signed_in()
             web_session.start(token)
             login_user(principal)
             flash(f"Signed in as {principal.user_name}.", "success")

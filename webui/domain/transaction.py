@@ -28,7 +28,7 @@ def unit_of_work(conflict: Conflict) -> Iterator[Session]:
         # End the read snapshot (expire_on_commit is off, so loaded objects stay usable)
         # so that the write transaction starts fresh, with BEGIN IMMEDIATE on SQLite.
         session.commit()
-    with write_intent():
+    with write_intent(session.get_bind()):
         try:
             yield session
             session.commit()
