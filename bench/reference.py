@@ -9,7 +9,7 @@ import os
 import sqlite3
 from datetime import datetime, timezone
 
-from flask import Flask, abort, g, jsonify, request
+from flask import Flask, abort, jsonify, request
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS oauth_application (

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webui import admin, api, auth, cli, config, crypto, errors, oauthflow
 from webui import security_headers, throttle
 from webui.api.converters import IdConverter
+from webui.api.sessionless import SessionlessApi
 from webui.database import configure_engine
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
@@ -38,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
         app.config.update(test_config)
     fill_defaults(app)
     app.url_map.converters["id"] = IdConverter
+    app.session_interface = SessionlessApi()
     app.json.sort_keys = False  # keep HDP's field order
     register_extensions(app)
     register_blueprints(app)

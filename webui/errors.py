@@ -8,6 +8,7 @@ import logging
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from webui.api.blueprint import is_api_path
 from webui.api.envelope import error_response
 from webui.domain.error_codes import Code
 from webui.domain.errors import DomainError, Forbidden, NotAuthenticated
@@ -32,7 +33,7 @@ _MESSAGES = {
 
 
 def is_api() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    return is_api_path(request.path)
 
 
 def respond(status: int, message: str, code: Code, headers=None):

@@ -44,6 +44,8 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import STRATEGIES, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from webui.api.blueprint import is_api_path
+
 log = logging.getLogger(__name__)
 
 EXTENSION = "login_throttle"
@@ -70,7 +72,7 @@ def attempted_user() -> str | None:
             return request.form.get(LOGIN_USER_FIELD, "")
         except Exception:  # noqa: BLE001 - an unreadable body is refused elsewhere
             return ""
-    if request.path.startswith("/api/"):
+    if is_api_path(request.path):
         auth = request.authorization
         if auth is not None and auth.type == "basic" and auth.username:
             return auth.username

@@ -63,23 +63,21 @@ def profile_new():
 @requires()
 def profile_detail(profile_id: int):
     subject = _subject(Permission.VIEW_DATA_SOURCE)
-    profile = profiles.get_profile(current_principal(), profile_id, for_user=acting_name(),
-                                   with_tokens=True)
+    profile = profiles.get_profile(current_principal(), profile_id, for_user=acting_name())
     return render_template("admin/profile_detail.html", profile=profile, subject=subject,
-                           has_access=profile.access_token is not None,
-                           has_refresh=profile.refresh_token is not None)
+                           has_access=profile.has_access_token,
+                           has_refresh=profile.has_refresh_token)
 
 
 @bp.route("/oauthprofiles/<id:profile_id>/edit", methods=["GET", "POST"])
 @requires()
 def profile_edit(profile_id: int):
     subject = _subject(Permission.MODIFY_DATA_SOURCE)
-    profile = profiles.get_profile(current_principal(), profile_id, for_user=acting_name(),
-                                   with_tokens=True)
+    profile = profiles.get_profile(current_principal(), profile_id, for_user=acting_name())
     form = ProfileEditForm(data={"name": profile.name, "oauthAppId": str(profile.oauth_app_id),
                                  "description": profile.description})
     form.set_applications(oauthapps.applications_for_choice(subject))
-    has_access = profile.access_token is not None
+    has_access = profile.has_access_token
     done = run_form(form, lambda: profiles.update_profile(
         current_principal(), profile_id, form.data_for_domain(), for_user=acting_name()))
     if done:

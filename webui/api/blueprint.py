@@ -2,7 +2,13 @@ from flask import Blueprint, request
 
 from webui.domain.errors import Forbidden
 
-bp = Blueprint("api", __name__, url_prefix="/api")
+PREFIX = "/api"
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a request path belongs to the API door (JSON, Basic auth, no cookie session)."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
 
 
 @bp.before_request

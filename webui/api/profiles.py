@@ -39,7 +39,7 @@ def create_profile():
 @api_requires(MGMT)
 def get_profile(profile_id: int):
     profile = profiles.get_profile(authenticated(), profile_id, for_user=on_behalf(),
-                                   with_tokens=True)
+                                   with_tokens=serialize.exposes_secrets())
     return serialize.profile(profile)
 
 

@@ -22,13 +22,25 @@ def timestamp(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def exposes_secrets() -> bool:
+    return current_app.config["EXPOSE_SECRETS_ON_READ"]
+
+
 def _secret(value: str | None) -> str | None:
     if value is None:
         return None
-    return value if current_app.config["EXPOSE_SECRETS_ON_READ"] else MASK
+    return value if exposes_secrets() else MASK
 
 
-def profile_status(p: OAuthProfile) -> str:
+def _token(p, column: str, present: bool) -> str | None:
+    """A profile token: the mask, or (EXPOSE_SECRETS_ON_READ) the value, which p then holds
+    (read with_tokens)."""
+    if not present:
+        return None
+    return getattr(p, column) if exposes_secrets() else MASK
+
+
+def profile_status(p) -> str:
     return "needsReauthorization" if p.needs_reauthorization else "active"
 
 
@@ -39,22 +51,23 @@ def profile_created(p: OAuthProfile) -> dict[str, Any]:
             "refreshToken": p.refresh_token}
 
 
-def profile(p: OAuthProfile) -> dict[str, Any]:
+def profile(p) -> dict[str, Any]:
+    """p: a profile view (domain.profiles.get_profile) or the entity a change returned."""
     return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
             "description": p.description,
-            "accessToken": _secret(p.access_token), "refreshToken": _secret(p.refresh_token),
-            "hasAccessToken": p.access_token is not None,
-            "hasRefreshToken": p.refresh_token is not None,
+            "accessToken": _token(p, "access_token", p.has_access_token),
+            "refreshToken": _token(p, "refresh_token", p.has_refresh_token),
+            "hasAccessToken": p.has_access_token, "hasRefreshToken": p.has_refresh_token,
             "status": profile_status(p), "tokenExpiresAt": timestamp(p.token_expires_at),
             "createdAt": timestamp(p.created_at), "updatedAt": timestamp(p.updated_at)}
 
 
-def profile_item(p: OAuthProfile) -> dict[str, Any]:
-    """A list item: no tokens; the application's endpoints and scope, as HDP 5.0 lists."""
-    app = p.application
+def profile_item(p) -> dict[str, Any]:
+    """A list item (a profile view): no tokens; the application's endpoints and scope, as
+    HDP 5.0 lists."""
     return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
-            "description": p.description, "authorizeURI": app.authorize_uri,
-            "tokenURI": app.token_uri, "scope": app.scope, "status": profile_status(p),
+            "description": p.description, "authorizeURI": p.authorize_uri,
+            "tokenURI": p.token_uri, "scope": p.scope, "status": profile_status(p),
             "createdAt": timestamp(p.created_at), "updatedAt": timestamp(p.updated_at)}
 
 

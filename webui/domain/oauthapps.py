@@ -62,21 +62,32 @@ def _usable_in(tenant_id):
 
 # Built once: it runs on every profile create, where constructing it and generating its
 # cache key cost more than the query (bench/ profile of POST /api/mgmt/oauthprofiles).
-_USABLE = select(OAuthApplication).where(OAuthApplication.id == bindparam("app_id"),
-                                         _usable_in(bindparam("tenant_id")))
+_USABLE_WHERE = (OAuthApplication.id == bindparam("app_id"), _usable_in(bindparam("tenant_id")))
+_USABLE = select(OAuthApplication).where(*_USABLE_WHERE)
+_USABLE_ID = select(OAuthApplication.__table__.c.id).where(*_USABLE_WHERE)
 
 
 def _not_found(app_id: object, field: str | None = None) -> NotFound:
     return NotFound(f"Invalid OAuthApplicationId: {app_id}", field, Code.APPLICATION_NOT_FOUND)
 
 
+def _unusable(app_id: object) -> Invalid:
+    return Invalid(f"Invalid OAuthApplicationId: {app_id}", "oauthAppId",
+                   Code.APPLICATION_NOT_FOUND)
+
+
 def usable_application(subject: Principal, app_id: int) -> OAuthApplication:
     """The application subject may use for a profile. Raises Invalid (field oauthAppId)."""
     app = db.session.scalar(_USABLE, {"app_id": app_id, "tenant_id": subject.tenant_id})
     if app is None:
-        raise Invalid(f"Invalid OAuthApplicationId: {app_id}", "oauthAppId",
-                      Code.APPLICATION_NOT_FOUND)
+        raise _unusable(app_id)
     return app
+
+
+def require_usable(subject: Principal, app_id: int) -> None:
+    """As usable_application, without loading the application."""
+    if db.session.scalar(_USABLE_ID, {"app_id": app_id, "tenant_id": subject.tenant_id}) is None:
+        raise _unusable(app_id)
 
 
 def list_applications(actor: Principal, page: PageRequest = PageRequest(),

@@ -50,3 +50,12 @@ class OAuthProfile(Timestamps, db.Model):
                                                                  nullable=True)
     application: Mapped[OAuthApplication] = relationship(back_populates="profiles")
     owner = relationship("User")
+
+    # The same names as the profile views of domain.profiles, so one serializer reads both.
+    @property
+    def has_access_token(self) -> bool:
+        return self.access_token is not None
+
+    @property
+    def has_refresh_token(self) -> bool:
+        return self.refresh_token is not None
