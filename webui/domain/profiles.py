@@ -2,11 +2,12 @@
 exist (NotFound), whatever their permissions, unless they act for the owner (?user=)."""
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import joinedload, undefer
 
 from webui.domain import audit, rules, schemas
@@ -58,20 +59,35 @@ _COLUMNS = {"name": "name", "oauthAppId": "oauth_app_id", "description": "descri
 _TOKEN_FIELDS = {"accessToken", "refreshToken"}
 
 
-# Reads answer with views: Core rows carrying the profile's columns under the model's names,
+# Reads answer with views: named tuples of the profile's columns under the model's names,
 # whether each token is set, and the application's name, endpoints and scope (one query, no
-# ORM identity map, no token decrypted unless asked for). Built once with bound parameters:
-# constructing a select and generating its cache key cost more than running it (bench/).
+# ORM identity map, no token decrypted unless asked for; a named tuple's fields read several
+# times faster than a Row's, which matters at 50 rows a page: bench/). The selects are built
+# once with bound parameters: constructing one and generating its cache key cost more than
+# running it.
 _P, _A = OAuthProfile.__table__.c, OAuthApplication.__table__.c
-_VIEW = (select(_P.id, _P.name, _P.oauth_app_id, _P.description, _P.needs_reauthorization,
-                _P.token_expires_at, _P.created_at, _P.updated_at,
-                _P.access_token.is_not(None).label("has_access_token"),
-                _P.refresh_token.is_not(None).label("has_refresh_token"),
-                _A.name.label("app_name"), _A.authorize_uri, _A.token_uri, _A.scope)
-         .join_from(OAuthProfile.__table__, OAuthApplication.__table__,
-                    _P.oauth_app_id == _A.id))
-_VIEW_ONE = _VIEW.where(_P.id == bindparam("profile_id"), _P.owner_id == bindparam("owner_id"))
-_VIEW_ONE_WITH_TOKENS = _VIEW_ONE.add_columns(_P.access_token, _P.refresh_token)
+_VIEW_COLUMNS = {
+    "id": _P.id, "name": _P.name, "oauth_app_id": _P.oauth_app_id,
+    "description": _P.description, "needs_reauthorization": _P.needs_reauthorization,
+    "token_expires_at": _P.token_expires_at, "created_at": _P.created_at,
+    "updated_at": _P.updated_at, "has_access_token": _P.access_token.is_not(None),
+    "has_refresh_token": _P.refresh_token.is_not(None), "app_name": _A.name,
+    "authorize_uri": _A.authorize_uri, "token_uri": _A.token_uri, "scope": _A.scope}
+_TOKEN_COLUMNS = {"access_token": _P.access_token, "refresh_token": _P.refresh_token}
+ProfileView = namedtuple("ProfileView", _VIEW_COLUMNS)
+ProfileWithTokens = namedtuple("ProfileWithTokens", [*_VIEW_COLUMNS, *_TOKEN_COLUMNS])
+
+
+def _view_select(columns: dict):
+    return (select(*(column.label(name) for name, column in columns.items()))
+            .join_from(OAuthProfile.__table__, OAuthApplication.__table__,
+                       _P.oauth_app_id == _A.id))
+
+
+_VIEW = _view_select(_VIEW_COLUMNS)
+_OWNED_VIEW = (_P.id == bindparam("profile_id"), _P.owner_id == bindparam("owner_id"))
+_VIEW_ONE = _VIEW.where(*_OWNED_VIEW)
+_VIEW_ONE_WITH_TOKENS = _view_select({**_VIEW_COLUMNS, **_TOKEN_COLUMNS}).where(*_OWNED_VIEW)
 # One owner's profiles by id (keyset): WHERE owner_id = ? AND id > ? ORDER BY id LIMIT ?
 _PAGE = (_VIEW.where(_P.owner_id == bindparam("owner_id"), _P.id > bindparam("after"))
          .order_by(_P.id).limit(bindparam("limit")))
@@ -100,8 +116,8 @@ def owned_profile(subject: Principal, profile_id: int, *, with_tokens: bool = Fa
 
 def list_profiles(actor: Principal, page: PageRequest = PageRequest(), *,
                   for_user: str | None = None, name_contains: str | None = None,
-                  app_id: int | None = None) -> Page[Row]:
-    """One page of the subject's profiles (views, see _VIEW), oldest first (one query).
+                  app_id: int | None = None) -> Page[ProfileView]:
+    """One page of the subject's profiles (ProfileView), oldest first (one query).
 
     Needs ViewDataSource (2). Raises Forbidden, NotFound (unknown ?user=), Invalid (a
     name_contains with control characters).
@@ -114,24 +130,25 @@ def list_profiles(actor: Principal, page: PageRequest = PageRequest(), *,
     if app_id is not None:
         query = query.where(_P.oauth_app_id == app_id)
     rows = db.session.execute(query, {"owner_id": subject.id, "after": page.after,
-                                      "limit": page.limit + 1}).all()
+                                      "limit": page.limit + 1})
+    rows = [ProfileView._make(row) for row in rows]
     audit.record_read_for(actor, subject, "oauthprofile")
     return page_of(rows, page)
 
 
 def get_profile(actor: Principal, profile_id: int, *, for_user: str | None = None,
-                with_tokens: bool = False) -> Row:
-    """The profile's view (see _VIEW), with its decrypted tokens when with_tokens.
+                with_tokens: bool = False) -> ProfileView | ProfileWithTokens:
+    """The profile's view, with its decrypted tokens when with_tokens.
 
     Needs ViewDataSource (2). Raises Forbidden, NotFound (222207710). A read for another
     user (?user=) is recorded in the audit trail."""
     subject = acting_for(actor, for_user, Permission.VIEW_DATA_SOURCE)
-    view = db.session.execute(_VIEW_ONE_WITH_TOKENS if with_tokens else _VIEW_ONE,
-                              {"profile_id": profile_id, "owner_id": subject.id}).one_or_none()
-    if view is None:
+    row = db.session.execute(_VIEW_ONE_WITH_TOKENS if with_tokens else _VIEW_ONE,
+                             {"profile_id": profile_id, "owner_id": subject.id}).one_or_none()
+    if row is None:
         raise _not_found(profile_id)
     audit.record_read_for(actor, subject, "oauthprofile", profile_id)
-    return view
+    return (ProfileWithTokens if with_tokens else ProfileView)._make(row)
 
 
 def create_profile(actor: Principal, data: Any, *, for_user: str | None = None,
