@@ -1,7 +1,12 @@
 """HTTP Basic authentication on every API call; the API never sets a cookie."""
+import threading
+import time
+
 import pytest
+from argon2 import PasswordHasher
 
 from tests.conftest import APP_BODY, PASSWORD, basic
+from webui.domain import credentials, passwords
 
 EVERY_GET = ["/api/mgmt/oauthprofiles", "/api/mgmt/oauthapps", "/api/mgmt/permissions",
              "/api/mgmt/user", "/api/admin/users", "/api/admin/roles",
@@ -67,6 +72,37 @@ def test_a_cached_credential_never_admits_a_wrong_password(client, alice):
     assert client.get(url, headers=alice.basic).status_code == 200  # cached now
     assert client.get(url, headers=basic("alice", PASSWORD + "x")).status_code == 401
     assert client.get(url, headers=alice.basic).status_code == 200
+
+
+class CountingHasher(PasswordHasher):
+    """The app's argon2 hasher, counting its verifications (and who ran them)."""
+
+    def __init__(self, hasher: PasswordHasher):
+        super().__init__(hasher.time_cost, hasher.memory_cost, hasher.parallelism,
+                         hasher.hash_len, hasher.salt_len, type=hasher.type)
+        self.calls: list[str] = []
+
+    def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        self.calls.append(threading.current_thread().name)
+        return super().verify(hash, password)
+
+
+def test_a_steady_client_never_waits_for_argon2_after_its_first_call(app, alice):
+    app.config["CREDENTIAL_CACHE_SECONDS"] = ttl = 1.0
+    app.extensions[credentials.EXTENSION] = credentials.CredentialCache(ttl)
+    hasher = app.extensions[passwords.EXTENSION] = CountingHasher(
+        app.extensions[passwords.EXTENSION])
+    client = app.test_client()
+    url = "/api/mgmt/user"
+    assert client.get(url, headers=alice.basic).status_code == 200
+    assert hasher.calls == ["MainThread"]  # the first call verifies in the request
+    deadline = time.monotonic() + 3 * ttl
+    while time.monotonic() < deadline:  # three TTLs of steady calls
+        assert client.get(url, headers=alice.basic).status_code == 200
+        time.sleep(ttl / 20)
+    # Renewed in the background (a bit after 3/4 of each TTL), never in a request.
+    assert hasher.calls[0] == "MainThread" and len(hasher.calls) >= 3
+    assert set(hasher.calls[1:]) == {"credential-renewal"}
 
 
 def test_cross_site_browser_requests_are_refused(client, admin, google_app):

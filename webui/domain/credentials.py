@@ -7,6 +7,12 @@ kept). An entry is only honoured while the user's ``credential_version`` and pas
 the database still equal the ones it was made under; the version moves with every change of
 password, status, roles or permissions, and the row is read on every request, so a change
 made by any worker or host takes effect at once everywhere. Failures are never cached.
+
+A client that keeps calling would still wait for argon2 once per TTL (and, when the workers
+filled their caches together, all of them at once: a stall of every connection, ~150 ms).
+So a hit on an entry past RENEW_AFTER of its TTL verifies the password again in a
+background thread and, if it still matches the stored hash, starts the entry afresh: no
+entry lives longer than the TTL past its last verification, and no request waits for one.
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
@@ -29,6 +36,7 @@ from webui.extensions import db
 from webui.models import User
 
 EXTENSION = "credential_cache"
+RENEW_AFTER = 0.75  # share of the TTL after which a hit renews its entry in the background
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class CredentialCache:
         self.max_entries = max_entries
         self._key = os.urandom(32)
         self._entries: dict[str, _Entry] = {}
+        self._renewing: set[str] = set()
         self._lock = threading.Lock()
 
     def digest(self, user_name: str, password: str, stored_hash: str) -> bytes:
@@ -63,6 +72,29 @@ class CredentialCache:
                                            self.digest(user_name, password, stored_hash))):
             return None
         return entry.principal
+
+    def renew_if_due(self, user_name: str, password: str, stored_hash: str,
+                     principal: Principal, verify: Callable[[str, str], bool]) -> None:
+        """After a hit (get returned principal): when the entry is past RENEW_AFTER of its
+        TTL, verify(stored_hash, password) in a background thread and renew the entry if it
+        still holds. One renewal per user at a time."""
+        entry = self._entries.get(user_name)
+        if entry is None or entry.expires - time.monotonic() > self.ttl * (1 - RENEW_AFTER):
+            return
+        with self._lock:
+            if user_name in self._renewing:
+                return
+            self._renewing.add(user_name)
+
+        def renew() -> None:
+            try:
+                if verify(stored_hash, password):
+                    self.put(user_name, password, stored_hash, principal)
+            finally:
+                with self._lock:
+                    self._renewing.discard(user_name)
+
+        threading.Thread(target=renew, name="credential-renewal", daemon=True).start()
 
     def put(self, user_name: str, password: str, stored_hash: str,
             principal: Principal) -> None:
@@ -93,8 +125,11 @@ def authenticate(user_name: str, password: str, address: str | None = None) -> P
     row = db.session.execute(_CREDENTIALS, {"user_name": user_name}).one_or_none() \
         if storable(user_name, USER_NAME_MAX) else None
     if row is not None and row.active:
-        cached = _cache().get(user_name, password, row.password_hash, row.credential_version)
+        cache = _cache()
+        cached = cache.get(user_name, password, row.password_hash, row.credential_version)
         if cached is not None:
+            cache.renew_if_due(user_name, password, row.password_hash, cached,
+                               passwords.verifier())
             return replace(cached, address=address)
     if row is None or not row.active:
         passwords.verify(passwords.dummy_hash(), password)

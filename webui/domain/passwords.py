@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import Callable
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -45,10 +46,19 @@ def hash_password(password: str) -> str:
 
 
 def verify(password_hash: str, password: str) -> bool:
-    try:
-        return hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return verifier()(password_hash, password)
+
+
+def verifier() -> Callable[[str, str], bool]:
+    """verify, bound to this app's hasher: callable outside the app context (a thread)."""
+    bound = hasher()
+
+    def check(password_hash: str, password: str) -> bool:
+        try:
+            return bound.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+    return check
 
 
 def needs_rehash(password_hash: str) -> bool:
