@@ -2,6 +2,7 @@
 
 Every value can be overridden from the environment (GUNICORN_CMD_ARGS or the variables below).
 """
+import gc
 import multiprocessing
 import os
 
@@ -31,6 +32,9 @@ def post_fork(server, worker):
 
 
 def when_ready(server):
+    # The preloaded app's objects (modules, mappers, compiled statements) live as long as the
+    # workers: keep them out of every garbage collection, and unwritten pages shared.
+    gc.freeze()
     # Failed-sign-in counters in memory are per worker: say so loudly (webui/throttle.py).
     import app as entry
     from webui.throttle import storage_warning

@@ -68,7 +68,8 @@ def memory(out: Report, server: servers.Server, label: str) -> None:
             f"(target < {RSS_LIMIT_MB}) {verdict}")
 
 
-def ratio_mode(out: Report, load: Load, work: Path, profiles: int, rounds: int) -> None:
+def ratio_mode(out: Report, load: Load, work: Path, profiles: int, rounds: int,
+               only: list[str] | None = None) -> None:
     ref_db, prod_db = work / "reference.sqlite3", work / "product.sqlite3"
     ref_env = {**product.environment(ref_db), "REFERENCE_DB": str(ref_db)}
     first, last = reference.seed(str(ref_db), profiles)
@@ -87,6 +88,8 @@ def ratio_mode(out: Report, load: Load, work: Path, profiles: int, rounds: int) 
     with servers.reference(ref_env, servers.free_port(), log) as ref_srv, \
             servers.product(prod_env, servers.free_port(), log) as prod_srv:
         for mode, label, minimum in SCENARIOS:
+            if only and mode not in only:
+                continue
             ref, prod = alternate(ref_target(ref_srv.url), prod_target(prod_srv.url), mode,
                                   load, rounds)
             ratio = prod.rps / ref.rps
@@ -185,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2,
                         help="alternating rounds per scenario (ratio mode; first vs deep page "
                         "in million mode; default 2)")
+    parser.add_argument("--scenario", action="append", choices=[s[0] for s in SCENARIOS],
+                        help="ratio mode: run only this scenario (repeatable; default all)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--profiles", type=int, default=1000,
@@ -210,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         "read, write, timeout); ratio = product req/s / reference req/s")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         if args.mode in ("ratio", "all"):
-            ratio_mode(out, load, Path(tmp), args.profiles, args.rounds)
+            ratio_mode(out, load, Path(tmp), args.profiles, args.rounds, args.scenario)
         if args.mode in ("million", "all"):
             million_mode(out, load, Path(tmp), args.million, args.quiet_connections,
                          args.rounds)

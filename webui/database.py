@@ -93,4 +93,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        # Straight to the driver: this runs at the start of every request that touches the
+        # database, and a statement through SQLAlchemy's execution machinery costs ~10x more.
+        connection.connection.dbapi_connection.execute(
+            "BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

@@ -35,6 +35,7 @@ import logging
 import math
 import threading
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Flask, current_app, g, request
@@ -164,6 +165,15 @@ class Throttle:
             self._known[name] = time.monotonic() + KNOWN_MEMO_SECONDS
 
 
+@dataclass
+class _Attempt:
+    """This request's sign-in attempt, as check_attempt saw it."""
+    account: str
+    address: str
+    known: bool
+    charges: list[tuple[RateLimitItem, str]]  # the counters a failure is charged to
+
+
 def _throttle() -> Throttle:
     return current_app.extensions[EXTENSION]
 
@@ -181,7 +191,7 @@ def check_attempt() -> None:
     charges = [(_item(config["LOGIN_FAILURE_LIMIT"]), address)]
     if not known:
         charges.append((_item(config["ACCOUNT_FAILURE_LIMIT"]), account))
-    g.sign_in_attempt = (account, address, known, charges)
+    g.sign_in_attempt = _Attempt(account, address, known, charges)
     wait = max(throttle.wait(item, key) for item, key in charges)
     if wait:
         raise TooManyRequests(retry_after=wait)
@@ -189,10 +199,10 @@ def check_attempt() -> None:
 
 def charge_failure(response: Response) -> Response:
     """After a sign-in attempt answered 401: one failure on each of its counters."""
-    attempt = g.pop("sign_in_attempt", None)
+    attempt: _Attempt | None = g.pop("sign_in_attempt", None)
     if attempt is not None and response.status_code == 401:
         throttle = _throttle()
-        for item, key in attempt[3]:
+        for item, key in attempt.charges:
             throttle.charge(item, key)
     return response
 
@@ -200,15 +210,12 @@ def charge_failure(response: Response) -> Response:
 def signed_in() -> None:
     """Called by either door when this request's credentials were verified: the client is
     known to the account from now on, and the per-account counter no longer applies to it."""
-    attempt = g.get("sign_in_attempt")
-    if attempt is None or attempt[2]:
+    attempt: _Attempt | None = g.get("sign_in_attempt")
+    if attempt is None or attempt.known:
         return
-    account, address = attempt[0], attempt[1]
-    try:
-        _throttle().remember(account, address, current_app.config["KNOWN_CLIENT_DAYS"])
-    except Exception:  # noqa: BLE001 - remembering is best effort; the sign-in stands
-        log.warning("Could not remember a known client: throttle storage unavailable.")
-    g.sign_in_attempt = (account, address, True, attempt[3])
+    _throttle().remember(attempt.account, attempt.address,
+                         current_app.config["KNOWN_CLIENT_DAYS"])
+    attempt.known = True
 
 
 def register(app: Flask) -> None:

@@ -37,6 +37,7 @@ from webui.models import User
 
 EXTENSION = "credential_cache"
 RENEW_AFTER = 0.75  # share of the TTL after which a hit renews its entry in the background
+RENEWAL_NICENESS = 19
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class CredentialCache:
             self._renewing.add(user_name)
 
         def renew() -> None:
+            # Lowest CPU priority (per thread on Linux; argon2's lane threads inherit it):
+            # the requests this worker and its siblings serve meanwhile go first.
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), RENEWAL_NICENESS)
             try:
                 if verify(stored_hash, password):
                     self.put(user_name, password, stored_hash, principal)

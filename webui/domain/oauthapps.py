@@ -55,16 +55,20 @@ def _usable_by(subject: Principal):
     return _usable_in(subject.tenant_id)
 
 
+_A = OAuthApplication.__table__.c
+
+
 def _usable_in(tenant_id):
-    """The visibility rule for a tenant id (a value or a bound parameter)."""
-    return OAuthApplication.tenant_id.in_([tenant_id, SYSTEM_TENANT_ID])
+    """The visibility rule for a tenant id (a value or a bound parameter). On the table's
+    columns, so that it serves Core selects (no ORM compilation) as well as ORM ones."""
+    return _A.tenant_id.in_([tenant_id, SYSTEM_TENANT_ID])
 
 
 # Built once: it runs on every profile create, where constructing it and generating its
 # cache key cost more than the query (bench/ profile of POST /api/mgmt/oauthprofiles).
-_USABLE_WHERE = (OAuthApplication.id == bindparam("app_id"), _usable_in(bindparam("tenant_id")))
+_USABLE_WHERE = (_A.id == bindparam("app_id"), _usable_in(bindparam("tenant_id")))
 _USABLE = select(OAuthApplication).where(*_USABLE_WHERE)
-_USABLE_ID = select(OAuthApplication.__table__.c.id).where(*_USABLE_WHERE)
+_USABLE_ID = select(_A.id).where(*_USABLE_WHERE)
 
 
 def _not_found(app_id: object, field: str | None = None) -> NotFound:
