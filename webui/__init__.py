@@ -14,6 +14,7 @@ from webui import security_headers, throttle
 from webui.api.converters import IdConverter
 from webui.api.sessionless import SessionlessApi
 from webui.database import configure_engine
+from webui.json_provider import OrjsonProvider
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
 
@@ -40,7 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     fill_defaults(app)
     app.url_map.converters["id"] = IdConverter
     app.session_interface = SessionlessApi()
-    app.json.sort_keys = False  # keep HDP's field order
+    app.json = OrjsonProvider(app)
     register_extensions(app)
     register_blueprints(app)
     errors.register(app)
