@@ -9,7 +9,8 @@ million: the product alone with 1,000,000 bulk-seeded profiles: get, first list 
          deep page (cursor near the end) at -c16, then at -c2 for the latency targets, and
          the SQLite query plan of every statement those requests issue (no full scans).
 Everything printed is also written to bench/results/<UTC time>-<mode>.txt. Exit status 1 when
-a target is missed.
+a target is missed. The product runs with the caller's environment: RATELIMIT_STORAGE_URI=redis://
+puts its failed-sign-in counters in Redis, as a deployment with several workers should.
 """
 from __future__ import annotations
 
@@ -213,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.getloadavg()[0]:.2f} (other processes share this machine)")
     out("columns: req/s, latency p50/p99 (ms), non-2xx responses, socket errors (connect, "
         "read, write, timeout); ratio = product req/s / reference req/s")
+    storage = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    out(f"product's failed-sign-in counters (RATELIMIT_STORAGE_URI): {storage}"
+        + (" (each worker its own)" if storage.startswith("memory://") else ""))
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         if args.mode in ("ratio", "all"):
             ratio_mode(out, load, Path(tmp), args.profiles, args.rounds, args.scenario)
