@@ -14,9 +14,9 @@ from webui import security_headers, throttle
 from webui.api.converters import IdConverter
 from webui.api.sessionless import SessionlessApi
 from webui.database import configure_engine
-from webui.json_provider import OrjsonProvider
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
+from webui.json_provider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

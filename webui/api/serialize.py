@@ -9,8 +9,9 @@ from typing import Any
 from flask import current_app
 
 from webui.domain.permissions import CATALOGUE, Permission
+from webui.domain.profiles import NewProfile
 from webui.domain.schemas import MASK
-from webui.models import AuditEvent, OAuthApplication, OAuthProfile, Role, User
+from webui.models import AuditEvent, OAuthApplication, Role, User
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -44,7 +45,7 @@ def profile_status(p) -> str:
     return "needsReauthorization" if p.needs_reauthorization else "active"
 
 
-def profile_created(p: OAuthProfile) -> dict[str, Any]:
+def profile_created(p: NewProfile) -> dict[str, Any]:
     """HDP's 201 body, exactly: the created object with the tokens as sent."""
     return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
             "description": p.description, "accessToken": p.access_token,

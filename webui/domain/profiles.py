@@ -129,9 +129,9 @@ def list_profiles(actor: Principal, page: PageRequest = PageRequest(), *,
         query = query.where(_P.name.contains(name_contains, autoescape=True))
     if app_id is not None:
         query = query.where(_P.oauth_app_id == app_id)
-    rows = db.session.execute(query, {"owner_id": subject.id, "after": page.after,
-                                      "limit": page.limit + 1})
-    rows = [ProfileView._make(row) for row in rows]
+    result = db.session.execute(query, {"owner_id": subject.id, "after": page.after,
+                                        "limit": page.limit + 1})
+    rows = [ProfileView._make(row) for row in result]
     audit.record_read_for(actor, subject, "oauthprofile")
     return page_of(rows, page)
 
