@@ -29,17 +29,26 @@ OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=31536000"
 
 
+_ALWAYS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+           ("Referrer-Policy", "same-origin"))
+
+
 def add_headers(response: Response) -> Response:
+    """Adds each header the view did not set itself. (One pass over the headers the response
+    has: this runs on every response, and one lookup per header took ~7% of an API GET
+    measured in-process.)"""
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Content-Security-Policy",
-                       PAGE_POLICY if response.mimetype == "text/html" else OTHER_POLICY)
-    if request.endpoint != "static" and "Cache-Control" not in headers:
-        headers["Cache-Control"] = "no-store"
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", HSTS)
+    present = {name.lower() for name in headers.keys()}
+    for name, value in _ALWAYS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "content-security-policy" not in present:
+        html = response.mimetype == "text/html"
+        headers.add("Content-Security-Policy", PAGE_POLICY if html else OTHER_POLICY)
+    if "cache-control" not in present and request.endpoint != "static":
+        headers.add("Cache-Control", "no-store")
+    if current_app.config["SESSION_COOKIE_SECURE"] and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", HSTS)
     return response
 
 

@@ -83,7 +83,11 @@ def attempted_user() -> str | None:
 def client_key() -> str:
     """The client address (after ProxyFix, when configured). IPv6 clients are grouped by
     their /64, the block one subscriber usually holds."""
-    address = request.remote_addr or "unknown"
+    return _address_key(request.remote_addr or "unknown")
+
+
+@lru_cache(maxsize=4096)  # ipaddress parsing is slow, and clients come back
+def _address_key(address: str) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
