@@ -242,6 +242,12 @@ def oauth_config(app_config) -> dict:
             "OAUTH_READ_TIMEOUT": 5.0}
 
 
+@pytest.fixture
+def local_app(client, admin, provider) -> int:  # noqa: F811
+    """The id of an OAuth application registered for the local provider."""
+    return register_app(client, admin, provider)
+
+
 def register_app(client, admin, provider, *, name="Local_app", data_store=63,
                  token_path="/token", client_id=CLIENT_ID, base_url=PUBLIC_BASE_URL) -> int:
     """An OAuth application for the local provider, registered through the API; its id."""

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from tests.oauth_provider import consent, oauth_config, provider, register_app  # noqa: F401
+from tests.oauth_provider import consent, local_app, oauth_config, provider  # noqa: F401
 from webui.domain import authorization, oauthclient, profiles, sessions
 from webui.domain.errors import Conflict, Forbidden, Invalid, RuleViolation
 from webui.extensions import db
@@ -20,11 +20,6 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def app_config(oauth_config):  # noqa: F811
     return oauth_config
-
-
-@pytest.fixture
-def local_app(client, admin, provider) -> int:  # noqa: F811
-    return register_app(client, admin, provider)
 
 
 def signed_in(account):

@@ -13,8 +13,8 @@ from sqlalchemy import func, select, text
 
 from tests.cases import BAD_NAMES
 from tests.conftest import form_fields
-from tests.oauth_provider import (CLIENT_ID, PUBLIC_BASE_URL, oauth_config,  # noqa: F401
-                                  consent, provider, register_app,
+from tests.oauth_provider import (CLIENT_ID, PUBLIC_BASE_URL, local_app,  # noqa: F401
+                                  oauth_config, consent, provider, register_app,
                                   s256, stored_profile)
 from tests.pages import field_error, flashes, login, submit
 from webui.domain import authorization, oauthclient, profiles
@@ -28,11 +28,6 @@ CALLBACK = PUBLIC_BASE_URL + "/oauth2callback"
 @pytest.fixture
 def app_config(oauth_config):  # noqa: F811
     return oauth_config
-
-
-@pytest.fixture
-def local_app(client, admin, provider) -> int:  # noqa: F811
-    return register_app(client, admin, provider)
 
 
 @pytest.fixture

@@ -44,6 +44,15 @@ def statements(app, client, path: str, headers: dict, expect: int) -> list[str]:
     return list(seen)
 
 
+def assert_list_is_flat(app, client, path: str, headers: dict, add, before: int = 0) -> None:
+    """add(first, count) creates count items; a list of before + 2 items and one of
+    before + 12 must issue the same statements."""
+    add(0, 2)
+    small = statements(app, client, path, headers, before + 2)
+    add(2, 10)
+    assert_flat(small, statements(app, client, path, headers, before + 12))
+
+
 def assert_flat(small: list[str], large: list[str]) -> None:
     assert len(large) == len(small), "\n".join(["small:", *small, "large:", *large])
     assert len(large) <= MAX_STATEMENTS, "\n".join(large)
@@ -64,12 +73,7 @@ def test_profile_list_is_flat(app, client, admin, alice):
                                          "accessToken": "at", "refreshToken": "rt"})
             assert response.status_code == 201, response.json
 
-    path = "/api/mgmt/oauthprofiles"
-    add(0, 2)
-    small = statements(app, client, path, alice.basic, 2)
-    add(2, 10)
-    large = statements(app, client, path, alice.basic, 12)
-    assert_flat(small, large)
+    assert_list_is_flat(app, client, "/api/mgmt/oauthprofiles", alice.basic, add)
 
 
 def test_application_list_is_flat(app, client, admin, alice):
@@ -79,12 +83,7 @@ def test_application_list_is_flat(app, client, admin, alice):
                                    json={**APP_BODY, "name": f"app_{i}"})
             assert response.status_code == 201, response.json
 
-    path = "/api/mgmt/oauthapps"
-    add(0, 2)
-    small = statements(app, client, path, alice.basic, 2)
-    add(2, 10)
-    large = statements(app, client, path, alice.basic, 12)
-    assert_flat(small, large)
+    assert_list_is_flat(app, client, "/api/mgmt/oauthapps", alice.basic, add)
 
 
 def test_user_list_is_flat(app, client, admin, make_user):
@@ -93,12 +92,8 @@ def test_user_list_is_flat(app, client, admin, make_user):
             # Roles and explicit permissions: both collections are serialized per user.
             make_user(f"user_{i}", ("User", "Tenant Administrator"), permissions=(21,))
 
-    path = "/api/admin/users"
-    add(0, 2)
-    small = statements(app, client, path, admin.basic, 3)  # admin included
-    add(2, 10)
-    large = statements(app, client, path, admin.basic, 13)
-    assert_flat(small, large)
+    assert_list_is_flat(app, client, "/api/admin/users", admin.basic, add,
+                        before=1)  # admin included
 
 
 def test_role_list_is_flat(app, client, admin):
@@ -110,12 +105,8 @@ def test_role_list_is_flat(app, client, admin):
             assert response.status_code == 201, response.json
 
     path = "/api/admin/roles"
-    base = len(client.get(path, headers=admin.basic).json["roles"])  # the built-in roles
-    add(0, 2)
-    small = statements(app, client, path, admin.basic, base + 2)
-    add(2, 10)
-    large = statements(app, client, path, admin.basic, base + 12)
-    assert_flat(small, large)
+    builtin = len(client.get(path, headers=admin.basic).json["roles"])
+    assert_list_is_flat(app, client, path, admin.basic, add, before=builtin)
 
 
 def test_a_page_costs_the_same_whatever_its_limit(app, client, alice, google_app):

@@ -8,10 +8,16 @@ import http.client
 import json
 import logging
 import re
+import runpy
 import threading
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
+from gunicorn.config import Config
+from gunicorn.glogging import SafeAtoms
 from werkzeug.serving import make_server
 
 from tests.conftest import APP_BODY
@@ -26,7 +32,7 @@ USER_PASSWORD, RESET_PASSWORD = "logtest user passphrase 1", "logtest reset pass
 GUESS = "logtest wrong guess 3"
 KNOWN = [SECRET, NEW_SECRET, ACCESS, NEW_ACCESS, REFRESH, NEW_REFRESH, UI_SECRET, UI_REFRESH,
          USER_PASSWORD, RESET_PASSWORD, GUESS]
-LOGGERS = ["", "sqlalchemy", "sqlalchemy.engine", "sqlalchemy.pool", "werkzeug", "flask-limiter",
+LOGGERS = ["", "sqlalchemy", "sqlalchemy.engine", "sqlalchemy.pool", "werkzeug", "limits",
            "webui", "alembic", "flask_wtf"]
 
 
@@ -157,3 +163,20 @@ def test_no_secret_reaches_any_log_line(app_config, app, client, admin, captured
     assert "Unhandled error" in text and "UndecryptableSecret" in text
     leaked = [value for value in KNOWN if value in text]
     assert leaked == []
+
+
+def test_the_access_log_never_holds_headers_query_or_user():
+    # gunicorn.conf.py's logger hands the access-log format only the atoms it uses: even a
+    # format asking for the query string, the Authorization header or the Basic user gets "-".
+    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    logger = conf["logger_class"](Config())
+    basic_auth = "Basic " + base64.b64encode(f"alice:{USER_PASSWORD}".encode()).decode()
+    environ = {"REMOTE_ADDR": "10.0.0.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/api/x",
+               "QUERY_STRING": f"token={ACCESS}", "RAW_URI": f"/api/x?token={ACCESS}",
+               "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_AUTHORIZATION": basic_auth}
+    request = SimpleNamespace(headers=[("AUTHORIZATION", basic_auth)])
+    response = SimpleNamespace(status="200 OK", sent=12, headers=[("Content-Length", "12")])
+    atoms = SafeAtoms(logger.atoms(response, request, environ, timedelta(milliseconds=3)))
+    greedy = '%(r)s %(q)s %(u)s %({authorization}i)s %({authorization}e)s' % atoms
+    assert ACCESS not in greedy and "alice" not in greedy and "Basic" not in greedy
+    assert conf["access_log_format"] % atoms == '10.0.0.1 "GET /api/x" 200 12 3ms'

@@ -94,16 +94,21 @@ def test_inactive_user_cannot_log_in(client, make_user):
     assert client.get("/oauthprofiles").status_code == 302
 
 
+def assert_signs_nobody_in(app, cookie: str) -> None:
+    """A browser replaying this session cookie is sent to the login page."""
+    with app.test_client() as replay:
+        replay.set_cookie("session", cookie)
+        response = replay.get("/oauthprofiles")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
 def test_session_is_renewed_at_login(app, client, alice):
     client.get("/login")
     before = client.get_cookie("session").value
     login(client, alice)
     after = client.get_cookie("session").value
     assert before != after
-    with app.test_client() as replay:
-        replay.set_cookie("session", before)
-        response = replay.get("/oauthprofiles")
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert_signs_nobody_in(app, before)
 
 
 def test_logout_revokes_the_session(app, client, alice):
@@ -112,10 +117,7 @@ def test_logout_revokes_the_session(app, client, alice):
     response = submit(client, "/oauthprofiles", "form.logout")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert _sessions_of(app, alice.id) == 0
-    with app.test_client() as replay:
-        replay.set_cookie("session", captured)
-        response = replay.get("/oauthprofiles")
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert_signs_nobody_in(app, captured)
 
 
 def test_logout_needs_the_csrf_token(app, client, alice):

@@ -16,7 +16,7 @@ the account's owner keeps signing in from theirs: nobody can lock an administrat
 
 Counters are moving windows of the ``limits`` library (the engine under Flask-Limiter),
 used directly: Flask-Limiter's generic per-request machinery took ~0.1 ms of every API
-request, a sixth of a cached GET (measured in-process). They live in RATELIMIT_STORAGE_URI:
+request, about an eighth of a cached GET (measured in-process). They live in RATELIMIT_STORAGE_URI:
 ``memory://`` (per process) or ``redis://...`` (shared by all workers and hosts). If Redis
 becomes unreachable the counters fall back to per-process memory, with a warning, rather than
 failing every sign-in with a 500; Redis is tried again after STORAGE_RETRY_SECONDS.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, session, url_for
 
-from webui.admin.binding import ConfirmForm, attach_error
+from webui.admin.binding import ConfirmForm, attach_error, form_status
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import ActingForm
 from webui.auth.access import ACTING_FOR, acting_name, current_principal, requires
@@ -40,7 +40,7 @@ def acting_choose():
     if has_permission(actor, Permission.VIEW_USERS):
         names = [u.user_name for u in users.list_users(actor, PageRequest(limit=1000)).items]
     return render_template("admin/acting.html", form=form, names=names, stop=ConfirmForm()), \
-        422 if form.is_submitted() else 200
+        form_status(form)
 
 
 @bp.post("/acting/stop")

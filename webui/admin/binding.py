@@ -63,6 +63,12 @@ def run_form(form: FlaskForm, call: Callable[[], T],
         return None
 
 
+def form_status(form: FlaskForm) -> int:
+    """The status of a page showing form: 422 when it comes back refused (the POST did not
+    go through), 200 when it is shown fresh."""
+    return 422 if form.is_submitted() else 200
+
+
 def page_request() -> PageRequest:
     """?limit= and ?cursor= as the API reads them (Invalid: the 400 page)."""
     return PageRequest.parse(request.args.get("limit") or UI_PAGE_SIZE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from webui.admin.app_forms import ApplicationForm
-from webui.admin.binding import ConfirmForm, page_request, run_form
+from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.auth.access import current_principal, requires
 from webui.domain import authorization, oauthapps
@@ -28,7 +28,7 @@ def _manager():
 
 def _render_form(form, app):
     return render_template("admin/app_form.html", form=form, app=app,
-                           redirect_uri=redirect_uri()), 422 if form.is_submitted() else 200
+                           redirect_uri=redirect_uri()), form_status(form)
 
 
 @bp.get("/oauthapps")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, attach_error, page_request, run_form
+from webui.admin.binding import (ConfirmForm, attach_error, form_status, page_request,
+                                 run_form)
 from webui.admin.blueprint import bp
 from webui.admin.profile_forms import ProfileEditForm, ProfileForm
 from webui.auth.access import acting_name, current_principal, requires
@@ -56,7 +57,7 @@ def profile_new():
             flash(f"OAuth profile {profile.name} created for {subject.user_name}.", "success")
             return redirect(url_for("admin.profile_detail", profile_id=profile.id))
     return render_template("admin/profile_form.html", form=form, profile=None,
-                           subject=subject), 422 if form.is_submitted() else 200
+                           subject=subject), form_status(form)
 
 
 @bp.get("/oauthprofiles/<id:profile_id>")
@@ -85,7 +86,7 @@ def profile_edit(profile_id: int):
         return redirect(url_for("admin.profile_detail", profile_id=profile_id))
     return render_template("admin/profile_form.html", form=form, profile=profile,
                            subject=subject, has_access=has_access,
-                           has_refresh=True), 422 if form.is_submitted() else 200
+                           has_refresh=True), form_status(form)
 
 
 @bp.route("/oauthprofiles/<id:profile_id>/delete", methods=["GET", "POST"])

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from webui.admin.binding import ConfirmForm, page_request, run_form
+from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.admin.role_forms import RoleForm
 from webui.auth.access import current_principal, requires
 from webui.domain import roles
 from webui.domain.errors import DomainError
 from webui.domain.permissions import Permission
-
-
-def _status(form) -> int:
-    return 422 if form.is_submitted() else 200
 
 
 @bp.get("/roles")
@@ -32,7 +28,7 @@ def role_new():
     if done:
         flash(f"Role {done.value.name} created.", "success")
         return redirect(url_for("admin.role_list"))
-    return render_template("admin/role_form.html", form=form, role=None), _status(form)
+    return render_template("admin/role_form.html", form=form, role=None), form_status(form)
 
 
 @bp.route("/roles/<id:role_id>/edit", methods=["GET", "POST"])
@@ -47,7 +43,7 @@ def role_edit(role_id: int):
     if done:
         flash(f"Role {done.value.name} saved.", "success")
         return redirect(url_for("admin.role_list"))
-    return render_template("admin/role_form.html", form=form, role=role), _status(form)
+    return render_template("admin/role_form.html", form=form, role=role), form_status(form)
 
 
 @bp.route("/roles/<id:role_id>/delete", methods=["GET", "POST"])

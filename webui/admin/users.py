@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, page_request, run_form
+from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import USER_FIELDS, PasswordResetForm, UserCreateForm, UserEditForm
 from webui.auth.access import current_principal, requires
 from webui.domain import roles, users
 from webui.domain.errors import DomainError
 from webui.domain.permissions import Permission
-
-
-def _status(form) -> int:
-    return 422 if form.is_submitted() else 200
 
 
 @bp.get("/users")
@@ -29,14 +25,15 @@ def user_list():
 def user_new():
     actor = current_principal()
     form = UserCreateForm()
-    form.set_roles(roles.all_roles(actor))
+    choices = roles.all_roles(actor)
+    form.set_roles(choices)
     if request.method == "GET":
-        form.roles.data = [str(r.id) for r in roles.all_roles(actor) if r.name == "User"]
+        form.roles.data = [str(r.id) for r in choices if r.name == "User"]
     done = run_form(form, lambda: users.create_user(actor, form.data_for_domain()), USER_FIELDS)
     if done:
         flash(f"User {done.value.user_name} created.", "success")
         return redirect(url_for("admin.user_list"))
-    return render_template("admin/user_form.html", form=form, user=None), _status(form)
+    return render_template("admin/user_form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
@@ -54,7 +51,7 @@ def user_edit(user_id: int):
         flash(f"User {done.value.user_name} saved.", "success")
         return redirect(url_for("admin.user_list"))
     return render_template("admin/user_form.html", form=form, user=user,
-                           toggle=ConfirmForm()), _status(form)
+                           toggle=ConfirmForm()), form_status(form)
 
 
 @bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])
@@ -68,7 +65,7 @@ def user_password(user_id: int):
     if done:
         flash(f"Password of {user.user_name} reset.", "success")
         return redirect(url_for("admin.user_edit", user_id=user_id))
-    return render_template("admin/user_password.html", form=form, user=user), _status(form)
+    return render_template("admin/user_password.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/users/<id:user_id>/deactivate", methods=["GET", "POST"])

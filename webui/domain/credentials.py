@@ -75,10 +75,11 @@ class CredentialCache:
         return entry.principal
 
     def renew_if_due(self, user_name: str, password: str, stored_hash: str,
-                     principal: Principal, verify: Callable[[str, str], bool]) -> None:
+                     principal: Principal,
+                     verifier: Callable[[], Callable[[str, str], bool]]) -> None:
         """After a hit (get returned principal): when the entry is past RENEW_AFTER of its
-        TTL, verify(stored_hash, password) in a background thread and renew the entry if it
-        still holds. One renewal per user at a time."""
+        TTL, check the password with verifier() in a background thread and renew the entry if
+        it still holds. One renewal per user at a time."""
         entry = self._entries.get(user_name)
         if entry is None or entry.expires - time.monotonic() > self.ttl * (1 - RENEW_AFTER):
             return
@@ -86,6 +87,7 @@ class CredentialCache:
             if user_name in self._renewing:
                 return
             self._renewing.add(user_name)
+        verify = verifier()  # bound here, in the request, to this app's hasher
 
         def renew() -> None:
             # Lowest CPU priority (per thread on Linux; argon2's lane threads inherit it):
@@ -133,7 +135,7 @@ def authenticate(user_name: str, password: str, address: str | None = None) -> P
         cached = cache.get(user_name, password, row.password_hash, row.credential_version)
         if cached is not None:
             cache.renew_if_due(user_name, password, row.password_hash, cached,
-                               passwords.verifier())
+                               passwords.verifier)
             return replace(cached, address=address)
     if row is None or not row.active:
         passwords.verify(passwords.dummy_hash(), password)
