@@ -58,7 +58,7 @@ def when_ready(server):
     gc.freeze()
     # Failed-sign-in counters in memory are per worker: say so loudly (webui/throttle.py).
     import app as entry
-    from webui.throttle import storage_warning
+    from webui.infra.throttle import storage_warning
     warning = storage_warning(entry.app.config, server.cfg.workers)
     if warning:
         server.log.warning(warning)

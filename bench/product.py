@@ -56,15 +56,15 @@ def make_app(env: dict[str, str]):
 def seed(env: dict[str, str], db_path: Path, profiles: int) -> tuple[int, int, int]:
     """One application (through the domain use case) and `profiles` profiles of the bench
     user (bulk SQL). Returns (first profile id, last profile id, application id)."""
-    from webui import crypto
+    from webui.infra import cipher
     from webui.domain import bootstrap, oauthapps
     from webui.extensions import db
     from webui.models import User
     app = make_app(env)
     with app.app_context():
-        app_id = oauthapps.create_application(bootstrap.SYSTEM_ACTOR, APP_BODY).id
+        app_id = oauthapps.create_application(bootstrap.SYSTEM, APP_BODY).id
         owner = db.session.query(User.id).filter_by(user_name=USER).scalar()
-        ciphertext = crypto.encrypt("seeded-token-value")
+        ciphertext = cipher.encrypt("seeded-token-value")
         db.session.remove()
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
     con = sqlite3.connect(db_path, isolation_level=None)

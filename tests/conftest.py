@@ -163,7 +163,7 @@ def make_user(app):
              password: str = PASSWORD) -> Account:
         with app.app_context():
             role_ids = [roles.role_id_by_name(r) for r in roles_]
-            user = users.create_user(bootstrap.SYSTEM_ACTOR, {
+            user = users.create_user(bootstrap.SYSTEM, {
                 "userName": name, "statusInfo": {"status": 1 if active else 0},
                 "passwordInfo": {"password": password},
                 "permissions": {"roles": role_ids, "permissions": list(permissions)}})

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from webui.domain import profiles
+from webui.domain.caller import Caller
 from webui.domain.principal import Principal
 from webui.extensions import db
 from webui.models import User
@@ -264,7 +265,7 @@ def stored_profile(app, user_name: str, profile_id: int):
     """The profile as stored, tokens decrypted (read through the domain)."""
     with app.app_context():
         user = db.session.scalar(select(User).where(User.user_name == user_name))
-        profile = profiles.get_profile(Principal.of(user), profile_id, with_tokens=True)
+        profile = profiles.get_profile(Caller.own(Principal.of(user)), profile_id, with_tokens=True)
         db.session.remove()
     return profile
 

@@ -33,7 +33,7 @@ def many_roles(app, admin):
     """105 custom roles besides the 3 defaults (108 in all)."""
     with app.app_context():
         for i in range(105):
-            roles.create_role(bootstrap.SYSTEM_ACTOR, {"name": f"r{i:03}", "permissions": [],
+            roles.create_role(bootstrap.SYSTEM, {"name": f"r{i:03}", "permissions": [],
                                                        "users": []})
         db.session.remove()
 

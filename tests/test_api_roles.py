@@ -91,7 +91,7 @@ def test_cannot_change_own_membership(client, admin, make_user):
 
 def test_removing_the_last_administrator_through_a_role_is_409(app, client, make_user):
     with app.app_context():
-        roles.create_role(bootstrap.SYSTEM_ACTOR, {"name": "Boss", "permissions": [11, 12],
+        roles.create_role(bootstrap.SYSTEM, {"name": "Boss", "permissions": [11, 12],
                                                    "users": []})
     boss = make_user("boss", ("Boss",))
     (role,) = [r for r in client.get(URL, headers=boss.basic).json["roles"]

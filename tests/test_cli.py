@@ -7,6 +7,7 @@ from sqlalchemy import Text, func, select, type_coerce
 from tests.conftest import APP_BODY, base_config
 from webui import create_app
 from webui.domain import bootstrap, oauthapps, profiles, users
+from webui.domain.caller import Caller
 from webui.domain.principal import Principal
 from webui.extensions import db
 from webui.models import OAuthApplication, OAuthProfile, PermissionDefinition, Role, Tenant, User
@@ -115,11 +116,11 @@ def test_create_user_twice_is_a_click_message(app):
 def store_secrets(app):
     """An application and a profile written under the app's keys; returns their ids."""
     with app.app_context():
-        application = oauthapps.create_application(bootstrap.SYSTEM_ACTOR, APP_BODY)
-        owner = users.create_user(bootstrap.SYSTEM_ACTOR, {
+        application = oauthapps.create_application(bootstrap.SYSTEM, APP_BODY)
+        owner = users.create_user(bootstrap.SYSTEM, {
             "userName": "owner", "statusInfo": {"status": 1},
             "passwordInfo": {"password": STRONG}, "permissions": {"roles": [2]}})
-        profile = profiles.create_profile(Principal.of(owner), {
+        profile = profiles.create_profile(Caller.own(Principal.of(owner)), {
             "name": "p", "oauthAppId": application.id, "accessToken": "access-1",
             "refreshToken": "refresh-1"})
         ids = application.id, profile.id, owner.id
@@ -130,8 +131,9 @@ def store_secrets(app):
 def read_secrets(app, ids):
     app_id, profile_id, owner_id = ids
     with app.app_context():
-        owner = Principal.of(db.session.get(User, owner_id))
-        secret = oauthapps.get_application(owner, app_id, with_secret=True).client_secret
+        owner = Caller.own(Principal.of(db.session.get(User, owner_id)))
+        secret = oauthapps.get_application(bootstrap.SYSTEM, app_id,
+                                           with_secret=True).client_secret
         profile = profiles.get_profile(owner, profile_id, with_tokens=True)
         found = secret, profile.access_token, profile.refresh_token
         db.session.remove()

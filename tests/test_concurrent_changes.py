@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, event, text
 from tests.conftest import APP_BODY
 from webui.domain import bootstrap, oauthapps, profiles, users
 from webui.domain.errors import ConcurrentChange
+from webui.domain.caller import Caller
 from webui.domain.principal import Principal
 from webui.extensions import db
 
@@ -51,7 +52,7 @@ def google_app_id_in_fresh_app(app, admin, owner):
 @pytest.fixture
 def owner(app, admin):
     with app.app_context():
-        return Principal.of(users.user_by_name("admin"))
+        return Caller.own(Principal.of(users.user_by_name("admin")))
 
 
 def test_updating_a_profile_deleted_meanwhile(app, owner, google_app):
@@ -72,7 +73,7 @@ def test_deleting_a_user_deleted_meanwhile(app, owner, make_user):
     with app.app_context():
         delete_when_read_ends(app, "user_account", bob.id)
         with pytest.raises(ConcurrentChange):
-            users.delete_user(bootstrap.SYSTEM_ACTOR, bob.id)
+            users.delete_user(bootstrap.SYSTEM, bob.id)
 
 
 def test_the_api_answers_409_in_the_envelope(google_app_id_in_fresh_app):

@@ -6,7 +6,7 @@ import time
 
 from sqlalchemy import create_engine
 
-from webui.database import write_intent
+from webui.infra.database import write_intent
 
 
 def test_writers_of_one_database_file_take_turns(tmp_path):

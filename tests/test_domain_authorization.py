@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.oauth_provider import consent, local_app, oauth_config, provider  # noqa: F401
-from webui.domain import authorization, oauthclient, profiles, sessions
+from webui.domain import acting, authorization, oauthclient, profiles, sessions
+from webui.domain.caller import Caller
 from webui.domain.errors import Conflict, Forbidden, Invalid, RuleViolation
 from webui.extensions import db
 from webui.models import PendingAuthorization
@@ -22,10 +23,11 @@ def app_config(oauth_config):  # noqa: F811
     return oauth_config
 
 
-def signed_in(account):
-    """(Principal, login session id) of a fresh browser session of account."""
+def signed_in(account, acting_for: str | None = None):
+    """(Caller, login session id) of a fresh browser session of account (acting for the
+    named user, when given)."""
     principal, token = sessions.sign_in(account.name, account.password)
-    return principal, authorization.digest(token)
+    return acting.resolve(principal, acting_for), authorization.digest(token)
 
 
 @pytest.mark.parametrize("error,expected", [
@@ -69,9 +71,10 @@ def test_expired_states_are_swept_when_a_flow_starts(app, alice, local_app):
 def test_signing_out_ends_the_pending_authorizations_of_the_session(app, alice, local_app):
     with app.app_context():
         principal, token = sessions.sign_in(alice.name, alice.password)
-        authorization.start_new_profile(principal, {"name": "P", "oauthAppId": local_app},
+        caller = Caller.own(principal)
+        authorization.start_new_profile(caller, {"name": "P", "oauthAppId": local_app},
                                         authorization.digest(token))
-        sessions.sign_out(token, principal)
+        sessions.sign_out(token, caller)
         assert db.session.scalar(select(func.count()).select_from(PendingAuthorization)) == 0
 
 
@@ -101,12 +104,13 @@ def test_an_endpoint_not_allowed_stops_the_start(app, alice, local_app, provider
 def test_a_flow_started_on_behalf_creates_the_users_profile(app, admin, alice, local_app,
                                                            provider):  # noqa: F811
     with app.app_context():
-        actor, login_session = signed_in(admin)
+        actor, login_session = signed_in(admin, acting_for="alice")
         url = authorization.start_new_profile(actor, {"name": "For_alice",
                                                       "oauthAppId": local_app},
-                                              login_session, for_user="alice")
+                                              login_session)
         query = parse_qs(urlsplit(consent(url)).query)
-        done = authorization.complete(actor, login_session,
+        # The browser acts for nobody any more: the flow still completes for alice.
+        done = authorization.complete(acting.resolve(actor.actor, None), login_session,
                                       {k: v[0] for k, v in query.items()})
         assert done.created and done.profile.owner_id == alice.id
         assert done.profile.name == "For_alice" and not done.profile.needs_reauthorization

@@ -7,6 +7,7 @@ from tests.conftest import APP_BODY
 from webui.domain import bootstrap, oauthapps, profiles, users
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from webui.domain.caller import Caller
 from webui.domain.principal import Principal
 from webui.extensions import db
 from webui.models import OAuthProfile
@@ -16,12 +17,13 @@ PROFILE = {"name": "p1", "refreshToken": "r1", "accessToken": "a1"}
 
 @pytest.fixture
 def who(app, make_user):
-    """Principals by name, inside an app context: admin, a plain user, an OAuth manager."""
+    """Callers by name (each acting for themself), inside an app context: admin, a plain
+    user, an OAuth manager."""
     make_user("admin", ("Administrator",))
     make_user("alice")
     make_user("manager", ("User",), permissions=(28,))
     with app.app_context():
-        yield lambda name: Principal.of(users.user_by_name(name))
+        yield lambda name: Caller.own(Principal.of(users.user_by_name(name)))
         db.session.remove()
 
 
@@ -135,4 +137,4 @@ def test_update_is_partial_and_the_mask_keeps_the_secret(who):
 
 
 def test_system_actor_can_create(who):
-    assert create(bootstrap.SYSTEM_ACTOR).tenant_id == 1
+    assert create(bootstrap.SYSTEM).tenant_id == 1

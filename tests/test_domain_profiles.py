@@ -8,6 +8,8 @@ from webui.domain import bootstrap, oauthapps, profiles, users
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from webui.domain.pagination import PageRequest
+from webui.domain.acting import resolve
+from webui.domain.caller import Caller
 from webui.domain.principal import Principal
 from webui.extensions import db
 from webui.models import OAuthProfile
@@ -18,10 +20,11 @@ SAMPLE = {"name": "User_1", "description": "OAuth profile 1",
 
 @pytest.fixture
 def ctx(app, admin, alice):
-    """An app context with an application; yields (admin, alice) principals and its id."""
+    """An app context with an application; yields (admin, alice) callers, each acting for
+    themself, and its id."""
     with app.app_context():
-        application = oauthapps.create_application(bootstrap.SYSTEM_ACTOR, APP_BODY)
-        who = {n: Principal.of(users.user_by_name(n)) for n in ("admin", "alice")}
+        application = oauthapps.create_application(bootstrap.SYSTEM, APP_BODY)
+        who = {n: Caller.own(Principal.of(users.user_by_name(n))) for n in ("admin", "alice")}
         yield who["admin"], who["alice"], application.id
         db.session.remove()
 
@@ -79,7 +82,7 @@ def test_name_is_unique_per_owner_only(ctx):
     profiles.create_profile(admin, body(app_id))
     with pytest.raises(Conflict):
         profiles.create_profile(admin, body(app_id))
-    assert profiles.create_profile(alice, body(app_id)).owner_id == alice.id
+    assert profiles.create_profile(alice, body(app_id)).owner_id == alice.actor.id
 
 
 def test_someone_elses_profile_does_not_exist(ctx):
@@ -97,8 +100,8 @@ def test_someone_elses_profile_does_not_exist(ctx):
 
 def test_on_behalf_creates_for_the_named_user(ctx):
     admin, alice, app_id = ctx
-    profile = profiles.create_profile(admin, body(app_id), for_user="alice")
-    assert profile.owner_id == alice.id
+    profile = profiles.create_profile(resolve(admin.actor, "alice"), body(app_id))
+    assert profile.owner_id == alice.actor.id
     assert [p.id for p in profiles.list_profiles(alice).items] == [profile.id]
     assert profiles.list_profiles(admin).items == []
 
@@ -106,9 +109,9 @@ def test_on_behalf_creates_for_the_named_user(ctx):
 def test_on_behalf_needs_the_rule(ctx):
     admin, alice, app_id = ctx
     with pytest.raises(Forbidden):
-        profiles.create_profile(alice, body(app_id), for_user="admin")
+        profiles.create_profile(resolve(alice.actor, "admin"), body(app_id))
     with pytest.raises(NotFound) as raised:
-        profiles.create_profile(admin, body(app_id), for_user="ghost")
+        profiles.create_profile(resolve(admin.actor, "ghost"), body(app_id))
     assert raised.value.code == Code.USER_NOT_FOUND
 
 
@@ -143,7 +146,7 @@ def test_uniqueness_is_a_database_constraint_not_a_pre_check(ctx):
     """Two writers that both passed any check still cannot create twins."""
     admin, _, app_id = ctx
     for _ in range(2):
-        db.session.add(OAuthProfile(owner_id=admin.id, oauth_app_id=app_id, name="twin",
+        db.session.add(OAuthProfile(owner_id=admin.actor.id, oauth_app_id=app_id, name="twin",
                                     refresh_token="r"))
     with pytest.raises(IntegrityError):
         db.session.commit()

@@ -3,7 +3,8 @@ import pytest
 
 from tests.conftest import PASSWORD
 from webui.domain import bootstrap, credentials, roles, users
-from webui.domain.acting import acting_for
+from webui.domain.acting import resolve
+from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import (Conflict, Forbidden, Invalid, NotAuthenticated, NotFound,
                                  RuleViolation)
@@ -11,7 +12,7 @@ from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
 from webui.extensions import db
 
-SYSTEM = bootstrap.SYSTEM_ACTOR
+SYSTEM = bootstrap.SYSTEM
 
 
 def user_body(name, roles_=(2,), permissions=(), status=1, password=PASSWORD):
@@ -27,15 +28,20 @@ def ctx(app):
         db.session.remove()
 
 
-def me(name):
+def principal(name):
     return Principal.of(users.user_by_name(name))
+
+
+def me(name):
+    """name, calling the use cases for themself."""
+    return Caller.own(principal(name))
 
 
 def test_effective_permissions_are_roles_plus_explicit(ctx):
     users.create_user(SYSTEM, user_body("u", permissions=(21, 28)))
-    assert me("u").permissions == frozenset(range(1, 12)) | {21, 28}
+    assert principal("u").permissions == frozenset(range(1, 12)) | {21, 28}
     users.create_user(SYSTEM, user_body("t", roles_=(2, 3)))
-    assert me("t").permissions == frozenset(range(1, 22)) - {12}
+    assert principal("t").permissions == frozenset(range(1, 22)) - {12}
 
 
 def test_password_is_hashed_with_argon2id(ctx):
@@ -105,13 +111,13 @@ def test_own_roles_cannot_change(ctx):
     users.create_user(SYSTEM, user_body("root2", roles_=(1,)))
     root = me("root")
     with pytest.raises(Forbidden):
-        users.update_user(root, root.id, {"permissions": {"roles": [1, 3]}})
+        users.update_user(root, root.actor.id, {"permissions": {"roles": [1, 3]}})
     with pytest.raises(Forbidden):
-        roles.update_role(root, 3, {"users": [root.id]})
+        roles.update_role(root, 3, {"users": [root.actor.id]})
     with pytest.raises(Forbidden):
-        roles.create_role(root, {"name": "mine", "permissions": [], "users": [root.id]})
+        roles.create_role(root, {"name": "mine", "permissions": [], "users": [root.actor.id]})
     # Their own name and status are theirs to change.
-    assert users.update_user(root, root.id, {"userName": "root_renamed"}).user_name == \
+    assert users.update_user(root, root.actor.id, {"userName": "root_renamed"}).user_name == \
         "root_renamed"
 
 
@@ -168,15 +174,22 @@ def test_acting_for(ctx):
     users.create_user(SYSTEM, user_body("root", roles_=(1,)))
     users.create_user(SYSTEM, user_body("alice"))
     users.create_user(SYSTEM, user_body("delegate", permissions=(21,)))
-    root, alice, delegate = me("root"), me("alice"), me("delegate")
-    assert acting_for(root, "alice").id == alice.id
-    assert acting_for(alice, None, Permission.VIEW_DATA_SOURCE) is alice
-    assert acting_for(alice, "alice", Permission.VIEW_DATA_SOURCE) is alice
-    assert acting_for(delegate, "alice", Permission.VIEW_DATA_SOURCE).id == alice.id
+    root, alice, delegate = principal("root"), principal("alice"), principal("delegate")
+    assert resolve(root, "alice").subject.id == alice.id
+    assert resolve(alice, None).subject is alice and not resolve(alice, None).on_behalf
+    assert resolve(alice, "alice").subject is alice
+    assert resolve(alice, None).require(Permission.VIEW_DATA_SOURCE) is alice
+    on_behalf = resolve(delegate, "alice")
+    assert on_behalf.require(Permission.VIEW_DATA_SOURCE).id == alice.id
     with pytest.raises(Forbidden):
-        acting_for(delegate, "alice", Permission.CREATE_USERS)
+        on_behalf.require(Permission.CREATE_USERS)
     with pytest.raises(Forbidden):
-        acting_for(alice, "delegate", Permission.VIEW_DATA_SOURCE)
+        resolve(alice, "delegate")  # alice may not act for anyone
     with pytest.raises(NotFound) as raised:
-        acting_for(root, "ghost")
+        resolve(root, "ghost")
     assert raised.value.code == Code.USER_NOT_FOUND
+    # A door's demands take part in the on-behalf rule too (the Management API: MgmtAPI).
+    plain_delegate = resolve(delegate, "alice")
+    assert plain_delegate.require() == alice
+    with pytest.raises(Forbidden):
+        resolve(delegate, "alice", demands=(Permission.TENANT_API,))

@@ -18,6 +18,7 @@ from tests.oauth_provider import (CLIENT_ID, PUBLIC_BASE_URL, local_app,  # noqa
                                   s256, stored_profile)
 from tests.pages import field_error, flashes, login, submit
 from webui.domain import authorization, oauthclient, profiles
+from webui.domain.caller import Caller
 from webui.domain.principal import Principal
 from webui.extensions import db
 from webui.models import LoginSession, PendingAuthorization, User
@@ -102,7 +103,7 @@ def test_redirect_uri_comes_from_the_configuration_never_the_host_header(
                                     credential_version=user.credential_version)
         db.session.add(sessions_row)
         db.session.commit()
-        url = authorization.start_new_profile(Principal.of(user), {
+        url = authorization.start_new_profile(Caller.own(Principal.of(user)), {
             "name": "Host_test", "oauthAppId": local_app}, sessions_row.id)
     assert parse_qs(urlsplit(url).query)["redirect_uri"] == [CALLBACK]
 
@@ -318,7 +319,7 @@ def test_codes_and_tokens_never_reach_urls_logs_or_messages(app, signed_in, loca
     with app.app_context():
         profile_id = int(done.headers["Location"].rsplit("/", 1)[1])
         user = db.session.scalar(select(User).where(User.user_name == "alice"))
-        stored = profiles.get_profile(Principal.of(user), profile_id, with_tokens=True)
+        stored = profiles.get_profile(Caller.own(Principal.of(user)), profile_id, with_tokens=True)
     secrets_ = [code, stored.access_token, stored.refresh_token]
     for value in secrets_:
         assert value not in caplog.text

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import APP_BODY
 from tests.pages import login
-from webui.security_headers import PAGE_POLICY
+from webui.infra.security_headers import PAGE_POLICY
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DIRECTIVES = {"default-src 'self'", "frame-ancestors 'none'", "object-src 'none'",

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from tests.conftest import basic, form_fields, unavailable
-from webui import throttle
+from webui.infra import throttle
 
 ADDRESS_LIMIT, ACCOUNT_LIMIT = 3, 5
 ME = {"REMOTE_ADDR": "127.0.0.2"}

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from tests.conftest import form_fields
 from tests.pages import flashes, login, submit
 from webui.domain import sessions
+from webui.domain.caller import Caller
 from webui.domain.errors import Forbidden, NotAuthenticated
 from webui.extensions import db
 from webui.models import AuditEvent, LoginSession
@@ -29,7 +30,7 @@ def test_sign_in_stores_only_a_digest_and_resolves(app, alice):
         now = datetime.now(timezone.utc)
         assert sessions.resolve(token, now).id == alice.id
         assert sessions.resolve(token + "x", now) is None
-        sessions.sign_out(token, principal)
+        sessions.sign_out(token, Caller.own(principal))
         assert sessions.resolve(token, now) is None
         actions = db.session.scalars(select(AuditEvent.action)).all()
         assert "login" in actions and "logout" in actions
@@ -54,7 +55,7 @@ def test_web_ui_permission_is_needed_to_sign_in(app, make_user):
     # Permissions 11 only (MgmtAPI), through a role without WebUI (8).
     from webui.domain import bootstrap, roles
     with app.app_context():
-        roles.create_role(bootstrap.SYSTEM_ACTOR, {"name": "API only", "permissions": [11],
+        roles.create_role(bootstrap.SYSTEM, {"name": "API only", "permissions": [11],
                                                     "users": []})
     api_only = make_user("robot", ("API only",))
     with app.app_context(), pytest.raises(Forbidden):

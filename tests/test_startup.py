@@ -33,7 +33,7 @@ def test_first_start_prints_a_generated_password_once(app, client, capsys):
     prepare(app)  # the next start: an Administrator exists, nothing is printed
     assert capsys.readouterr().err == ""
     with app.app_context():
-        assert [u.user_name for u in users.list_users(bootstrap.SYSTEM_ACTOR).items] == ["admin"]
+        assert [u.user_name for u in users.list_users(bootstrap.SYSTEM).items] == ["admin"]
 
 
 def test_an_existing_administrator_means_no_admin_account(app, make_user, capsys):
@@ -55,7 +55,7 @@ def test_a_weak_admin_password_refuses_to_start_with_a_clear_message(app):
 
 def test_undecryptable_secrets_refuse_to_start(app, app_config):
     with app.app_context():
-        oauthapps.create_application(bootstrap.SYSTEM_ACTOR, APP_BODY)
+        oauthapps.create_application(bootstrap.SYSTEM, APP_BODY)
         db.session.remove()
     wrong = create_app({**app_config, "TOKEN_ENCRYPTION_KEYS": [Fernet.generate_key().decode()]})
     with pytest.raises(SystemExit) as raised:
@@ -72,11 +72,11 @@ def test_old_rows_under_a_dropped_key_refuse_to_start(app, app_config):
     old_key = app_config["TOKEN_ENCRYPTION_KEYS"][0]
     new_key = Fernet.generate_key().decode()
     with app.app_context():  # an old row under the old key
-        oauthapps.create_application(bootstrap.SYSTEM_ACTOR, APP_BODY)
+        oauthapps.create_application(bootstrap.SYSTEM, APP_BODY)
         db.session.remove()
     both = create_app({**app_config, "TOKEN_ENCRYPTION_KEYS": [new_key, old_key]})
     with both.app_context():  # a newer row under the new key
-        oauthapps.create_application(bootstrap.SYSTEM_ACTOR, {**APP_BODY, "name": "Newer"})
+        oauthapps.create_application(bootstrap.SYSTEM, {**APP_BODY, "name": "Newer"})
         db.session.remove()
         db.engine.dispose()
     # The old key dropped before rotate-keys ran: the newest row is fine, the oldest is not.

@@ -47,7 +47,7 @@ WHO = ["anonymous", "plain", "no_create", "administrator"]
 @pytest.fixture
 def accounts(app, make_user, admin, alice, google_app):
     with app.app_context():
-        roles.create_role(bootstrap.SYSTEM_ACTOR, {
+        roles.create_role(bootstrap.SYSTEM, {
             "name": "Viewer", "permissions": [2, 3, 4, 8], "users": []})
         db.session.remove()
     return {"plain": alice, "no_create": make_user("viewer", ("Viewer",)),

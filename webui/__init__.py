@@ -9,14 +9,16 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webui import admin, api, auth, cli, config, crypto, errors, oauthflow
-from webui import security_headers, throttle
+from webui import admin, api, auth, cli, config, errors, oauthflow
+from webui.api.auth import attempted_sign_in as api_sign_in
 from webui.api.converters import IdConverter
 from webui.api.sessionless import SessionlessApi
-from webui.database import configure_engine
+from webui.auth.views import attempted_sign_in as login_form_sign_in
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
-from webui.json_provider import OrjsonProvider
+from webui.infra import cipher, security_headers, throttle
+from webui.infra.database import configure_engine
+from webui.infra.json_provider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -45,7 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     register_extensions(app)
     register_blueprints(app)
     errors.register(app)
-    throttle.register(app)
+    throttle.register(app, (api_sign_in, login_form_sign_in))
     security_headers.register(app)
     cli.register(app)
     if app.config["PROXY_FIX_HOPS"]:
@@ -65,7 +67,7 @@ def fill_defaults(app: Flask) -> None:
         cfg["SECRET_KEY"] = config.secret_file(instance, "secret_key",
                                                lambda: secrets.token_hex(32))
     if not cfg.get("TOKEN_ENCRYPTION_KEYS"):
-        cfg["TOKEN_ENCRYPTION_KEYS"] = [config.secret_file(instance, "token_keys", crypto.new_key)]
+        cfg["TOKEN_ENCRYPTION_KEYS"] = [config.secret_file(instance, "token_keys", cipher.new_key)]
     uri = cfg["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://") or uri.startswith("postgresql://"):
         # Plain URLs name the psycopg 3 driver we ship.
@@ -84,10 +86,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     login_manager.init_app(app)
-    app.extensions[crypto.EXTENSION] = crypto.build_cipher(app.config["TOKEN_ENCRYPTION_KEYS"])
+    app.extensions[cipher.EXTENSION] = cipher.build_cipher(app.config["TOKEN_ENCRYPTION_KEYS"])
     app.extensions[passwords.EXTENSION] = passwords.build_hasher(app.config)
-    app.extensions[credentials.EXTENSION] = credentials.CredentialCache(
-        app.config["CREDENTIAL_CACHE_SECONDS"])
+    app.extensions[credentials.EXTENSION] = credentials.new_cache(app.config)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

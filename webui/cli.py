@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import Text, select, type_coerce, update
 
-from webui import crypto
+from webui.infra import cipher
 from webui.domain import bootstrap, roles, users
 from webui.domain.errors import DomainError
 from webui.domain.rules import PASSWORD_HINT
@@ -48,7 +48,7 @@ def create_user(name: str, password: str, role_names: tuple[str, ...],
     """Create a user through the same use case as POST /api/admin/users."""
     try:
         role_ids = [roles.role_id_by_name(r) for r in (role_names or ("User",))]
-        user = users.create_user(bootstrap.SYSTEM_ACTOR, {
+        user = users.create_user(bootstrap.SYSTEM, {
             "userName": name,
             "statusInfo": {"status": 0 if inactive else 1},
             "passwordInfo": {"password": password},
@@ -82,8 +82,8 @@ def rotate_keys(batch: int) -> None:
                 for row_id, stored in rows:
                     db.session.execute(update(model).where(model.id == row_id)
                                        .values({column.key: type_coerce(
-                                           crypto.rotate(stored), Text)}))
-            except crypto.UndecryptableSecret as exc:
+                                           cipher.rotate(stored), Text)}))
+            except cipher.UndecryptableSecret as exc:
                 db.session.rollback()
                 raise click.ClickException(str(exc)) from None
             db.session.commit()

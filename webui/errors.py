@@ -8,7 +8,7 @@ import logging
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from webui.api.blueprint import is_api_path
+from webui.doors import is_api_path
 from webui.api.envelope import error_response
 from webui.domain.error_codes import Code
 from webui.domain.errors import DomainError, Forbidden, NotAuthenticated

@@ -7,7 +7,7 @@ import sys
 from flask import Flask
 from sqlalchemy import inspect, select
 
-from webui.crypto import UndecryptableSecret
+from webui.infra.cipher import UndecryptableSecret
 from webui.domain import bootstrap
 from webui.domain.errors import DomainError
 from webui.extensions import db

@@ -21,7 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 
 
 def _account(name: str, role: str) -> None:
-    users.create_user(bootstrap.SYSTEM_ACTOR, {
+    users.create_user(bootstrap.SYSTEM, {
         "userName": name, "statusInfo": {"status": 1}, "passwordInfo": {"password": PASSWORD},
         "permissions": {"roles": [roles.role_id_by_name(role)], "permissions": []}})
 

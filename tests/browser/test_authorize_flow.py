@@ -33,11 +33,11 @@ def live(tmp_path, sqlite_template, provider):  # noqa: F811
         app.config["PUBLIC_BASE_URL"] = server.url
         provider.register(CLIENT_ID, CLIENT_SECRET, server.url + "/oauth2callback")
         with app.app_context():
-            users.create_user(bootstrap.SYSTEM_ACTOR, {
+            users.create_user(bootstrap.SYSTEM, {
                 "userName": "alice", "statusInfo": {"status": 1},
                 "passwordInfo": {"password": PASSWORD},
                 "permissions": {"roles": [roles.role_id_by_name("User")], "permissions": []}})
-            oauthapps.create_application(bootstrap.SYSTEM_ACTOR, {
+            oauthapps.create_application(bootstrap.SYSTEM, {
                 "name": "Local_provider", "dataStore": 63, "clientId": CLIENT_ID,
                 "clientSecret": CLIENT_SECRET, "scope": "read write",
                 **provider.endpoints()})

@@ -2,50 +2,37 @@
 Allowed by the same rule as the API's ?user= (domain.acting)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, url_for
 
-from webui.admin.binding import ConfirmForm, attach_error, form_status
+from webui.admin.binding import ConfirmForm, form_status, run_form
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import ActingForm
-from webui.auth.access import ACTING_FOR, acting_name, current_principal, requires
-from webui.domain import users
-from webui.domain.acting import acting_for, may_act_for_others
-from webui.domain.errors import DomainError, Forbidden
-from webui.domain.pagination import PageRequest
-from webui.domain.permissions import Permission, has_permission
+from webui.auth.access import caller, choose
+from webui.domain import acting, users
+from webui.domain.permissions import Permission
 
 
 @bp.route("/acting", methods=["GET", "POST"])
-@requires()
 def acting_choose():
-    actor = current_principal()
-    if not may_act_for_others(actor):
-        raise Forbidden()
-    form = ActingForm(data={"user": acting_name() or ""})
-    if form.validate_on_submit():
-        try:
-            subject = acting_for(actor, form.user_name() or None)
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            if subject.id == actor.id:
-                session.pop(ACTING_FOR, None)
-                flash("You now see your own data.", "success")
-            else:
-                session[ACTING_FOR] = subject.user_name
-                flash(f"Acting for {subject.user_name}: the profile pages show their data.",
-                      "success")
-            return redirect(url_for("admin.profile_list"))
-    names = []
-    if has_permission(actor, Permission.VIEW_USERS):
-        names = [u.user_name for u in users.list_users(actor, PageRequest(limit=1000)).items]
+    acting.require_may_act(caller())
+    form = ActingForm(data={"user": caller().subject.user_name if caller().on_behalf else ""})
+    done = run_form(form, lambda: acting.resolve(caller().actor, form.user_name() or None,
+                                                 address=caller().address))
+    if done:
+        chosen = done.value
+        choose(chosen.subject.user_name if chosen.on_behalf else None)
+        flash(f"Acting for {chosen.subject.user_name}: the profile pages show their data."
+              if chosen.on_behalf else "You now see your own data.", "success")
+        return redirect(url_for("admin.profile_list"))
+    names = [u.user_name for u in users.list_users(caller(), users.ALL_FOR_CHOICE).items] \
+        if caller().actor_may(Permission.VIEW_USERS) else []
     return render_template("admin/acting.html", form=form, names=names, stop=ConfirmForm()), \
         form_status(form)
 
 
 @bp.post("/acting/stop")
-@requires()
 def acting_stop():
-    session.pop(ACTING_FOR, None)
+    # CSRFProtect has already refused a POST without a valid token (400).
+    choose(None)
     flash("You now see your own data.", "success")
     return redirect(url_for("admin.profile_list"))

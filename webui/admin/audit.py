@@ -5,16 +5,14 @@ from flask import render_template, request
 
 from webui.admin.binding import page_request
 from webui.admin.blueprint import bp
-from webui.auth.access import current_principal, requires
+from webui.auth.access import caller
 from webui.domain import audit
-from webui.domain.permissions import Permission
 
 
 @bp.get("/audit")
-@requires(Permission.ADMINISTRATOR)
 def audit_list():
     filters = {key: request.args.get(key) or None for key in ("action", "objectType", "user")}
-    page = audit.list_events(current_principal(), page_request(), action=filters["action"],
+    page = audit.list_events(caller(), page_request(), action=filters["action"],
                              object_type=filters["objectType"], user=filters["user"])
     return render_template("admin/audit_list.html", page=page, filters=filters,
                            actions=audit.ACTIONS, object_types=audit.OBJECT_TYPES)

@@ -35,12 +35,17 @@ def attach_error(form: FlaskForm, exc: DomainError,
                  fields: Mapping[str, str] | None = None) -> None:
     """Show exc next to the form field it concerns (exc.field, renamed via fields when the
     form's name differs from the JSON name), or as a flash message when no field matches."""
-    name = (fields or {}).get(exc.field, exc.field) if exc.field else None
-    field = form._fields.get(name) if name else None
-    if field is None or name == "csrf_token":
+    field = _form_field(form, exc, fields)
+    if field is None:
         flash(exc.message, "error")
         return
     field.errors = [*field.errors, exc.message]
+
+
+def _form_field(form: FlaskForm, exc: DomainError, fields: Mapping[str, str] | None):
+    """The field of form that exc concerns, if the form has one."""
+    name = (fields or {}).get(exc.field, exc.field) if exc.field else None
+    return form._fields.get(name) if name and name != "csrf_token" else None
 
 
 @dataclass(frozen=True)
@@ -51,14 +56,18 @@ class Done(Generic[T]):
 
 def run_form(form: FlaskForm, call: Callable[[], T],
              fields: Mapping[str, str] | None = None) -> Done[T] | None:
-    """For a valid POST of form, run call() (a use case) and return Done(its result). None when
-    the form was not submitted or not valid, or when the domain refused: its DomainError is
-    then on the form (attach_error), ready to be rendered again."""
+    """The one way a page runs a form: for a valid POST of form, run call() (a use case) and
+    return Done(its result). None when the form was not submitted or not valid, or when the
+    domain refused: its DomainError is then on the form (attach_error), ready to be rendered
+    again. A refusal that is about the page, not the input (403 or 404 naming no field of the
+    form), propagates to the app-wide error page."""
     if not form.validate_on_submit():
         return None
     try:
         return Done(call())
     except DomainError as exc:
+        if exc.status in (403, 404) and _form_field(form, exc, fields) is None:
+            raise
         attach_error(form, exc, fields)
         return None
 

@@ -7,10 +7,9 @@ from flask import flash, redirect, render_template, url_for
 from webui.admin.app_forms import ApplicationForm
 from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
 from webui.admin.blueprint import bp
-from webui.auth.access import current_principal, requires
+from webui.auth.access import caller
 from webui.domain import authorization, oauthapps
 from webui.domain.datastores import CATALOGUE
-from webui.domain.errors import Forbidden
 
 
 def redirect_uri() -> str:
@@ -19,31 +18,23 @@ def redirect_uri() -> str:
     return authorization.redirect_uri()
 
 
-def _manager():
-    actor = current_principal()
-    if not oauthapps.may_manage(actor):
-        raise Forbidden()
-    return actor
-
-
 def _render_form(form, app):
     return render_template("admin/app_form.html", form=form, app=app,
                            redirect_uri=redirect_uri()), form_status(form)
 
 
 @bp.get("/oauthapps")
-@requires()
 def app_list():
-    page = oauthapps.list_applications(current_principal(), page_request())
+    page = oauthapps.list_applications(caller(), page_request())
     return render_template("admin/app_list.html", page=page, data_stores=CATALOGUE)
 
 
 @bp.route("/oauthapps/new", methods=["GET", "POST"])
-@requires()
 def app_new():
-    actor = _manager()
+    oauthapps.require_manager(caller())
     form = ApplicationForm()
-    done = run_form(form, lambda: oauthapps.create_application(actor, form.data_for_domain()))
+    done = run_form(form, lambda: oauthapps.create_application(caller(),
+                                                               form.data_for_domain()))
     if done:
         flash(f"OAuth application {done.value.name} registered.", "success")
         return redirect(url_for("admin.app_detail", app_id=done.value.id))
@@ -51,23 +42,25 @@ def app_new():
 
 
 @bp.get("/oauthapps/<id:app_id>")
-@requires()
 def app_detail(app_id: int):
-    app = oauthapps.get_application(current_principal(), app_id)
+    app = oauthapps.get_application(caller(), app_id)
     return render_template("admin/app_detail.html", app=app, redirect_uri=redirect_uri(),
                            data_store=CATALOGUE.get(app.data_store))
 
 
+def _managed(app_id: int):
+    oauthapps.require_manager(caller())
+    return oauthapps.get_application(caller(), app_id)
+
+
 @bp.route("/oauthapps/<id:app_id>/edit", methods=["GET", "POST"])
-@requires()
 def app_edit(app_id: int):
-    actor = _manager()
-    app = oauthapps.get_application(actor, app_id)
+    app = _managed(app_id)
     form = ApplicationForm(data={
         "name": app.name, "dataStore": str(app.data_store), "description": app.description,
         "clientId": app.client_id, "authorizeURI": app.authorize_uri,
         "tokenURI": app.token_uri, "scope": app.scope})
-    done = run_form(form, lambda: oauthapps.update_application(actor, app_id,
+    done = run_form(form, lambda: oauthapps.update_application(caller(), app_id,
                                                                form.data_for_domain()))
     if done:
         flash(f"OAuth application {done.value.name} saved.", "success")
@@ -76,15 +69,13 @@ def app_edit(app_id: int):
 
 
 @bp.route("/oauthapps/<id:app_id>/delete", methods=["GET", "POST"])
-@requires()
 def app_delete(app_id: int):
-    actor = _manager()
-    app = oauthapps.get_application(actor, app_id)
+    app = _managed(app_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        oauthapps.delete_application(actor, app_id)
+    if run_form(form, lambda: oauthapps.delete_application(caller(), app_id)):
         flash(f"OAuth application {app.name} deleted, with its profiles.", "success")
         return redirect(url_for("admin.app_list"))
     return render_template("admin/confirm_delete.html", form=form, noun="OAuth application",
                            name=app.name, cancel=url_for("admin.app_detail", app_id=app_id),
-                           warning="Every OAuth profile that uses it is deleted too.")
+                           warning="Every OAuth profile that uses it is deleted too."), \
+        form_status(form)

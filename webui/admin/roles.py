@@ -6,24 +6,22 @@ from flask import flash, redirect, render_template, url_for
 from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.admin.role_forms import RoleForm
-from webui.auth.access import current_principal, requires
+from webui.auth.access import caller
 from webui.domain import roles
-from webui.domain.errors import DomainError
 from webui.domain.permissions import Permission
 
 
 @bp.get("/roles")
-@requires(Permission.VIEW_ROLE)
 def role_list():
-    page = roles.list_roles(current_principal(), page_request())
+    page = roles.list_roles(caller(), page_request())
     return render_template("admin/role_list.html", page=page)
 
 
 @bp.route("/roles/new", methods=["GET", "POST"])
-@requires(Permission.CREATE_ROLE)
 def role_new():
+    roles.require_may_create(caller())
     form = RoleForm()
-    done = run_form(form, lambda: roles.create_role(current_principal(),
+    done = run_form(form, lambda: roles.create_role(caller(),
                                                     {**form.data_for_domain(), "users": []}))
     if done:
         flash(f"Role {done.value.name} created.", "success")
@@ -32,14 +30,12 @@ def role_new():
 
 
 @bp.route("/roles/<id:role_id>/edit", methods=["GET", "POST"])
-@requires(Permission.VIEW_ROLE)
 def role_edit(role_id: int):
-    actor = current_principal()
-    role = roles.get_role(actor, role_id)
+    role = roles.get_role(caller(), role_id)
     form = RoleForm(data={"name": role.name, "description": role.description,
                           "permissions": [str(p) for p in role.permission_ids]})
     done = None if role.builtin else run_form(
-        form, lambda: roles.update_role(actor, role_id, form.data_for_domain()))
+        form, lambda: roles.update_role(caller(), role_id, form.data_for_domain()))
     if done:
         flash(f"Role {done.value.name} saved.", "success")
         return redirect(url_for("admin.role_list"))
@@ -47,18 +43,12 @@ def role_edit(role_id: int):
 
 
 @bp.route("/roles/<id:role_id>/delete", methods=["GET", "POST"])
-@requires(Permission.DELETE_ROLE)
 def role_delete(role_id: int):
-    actor = current_principal()
-    role = roles.get_role(actor, role_id)
+    role = roles.get_role(caller(), role_id, purpose=Permission.DELETE_ROLE)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            roles.delete_role(actor, role_id)
-        except DomainError as exc:
-            flash(exc.message, "error")
-            return redirect(url_for("admin.role_edit", role_id=role_id))
+    if run_form(form, lambda: roles.delete_role(caller(), role_id)):
         flash(f"Role {role.name} deleted.", "success")
         return redirect(url_for("admin.role_list"))
     return render_template("admin/confirm_delete.html", form=form, noun="role", name=role.name,
-                           cancel=url_for("admin.role_edit", role_id=role_id))
+                           cancel=url_for("admin.role_edit", role_id=role_id)), \
+        form_status(form)

@@ -6,30 +6,27 @@ from flask import flash, redirect, render_template, request, url_for
 from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import USER_FIELDS, PasswordResetForm, UserCreateForm, UserEditForm
-from webui.auth.access import current_principal, requires
+from webui.auth.access import caller
 from webui.domain import roles, users
-from webui.domain.errors import DomainError
 from webui.domain.permissions import Permission
 
 
 @bp.get("/users")
-@requires(Permission.VIEW_USERS)
 def user_list():
     name = request.args.get("name", "")
-    page = users.list_users(current_principal(), page_request(), name_contains=name or None)
+    page = users.list_users(caller(), page_request(), name_contains=name or None)
     return render_template("admin/user_list.html", page=page, name=name)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@requires(Permission.CREATE_USERS)
 def user_new():
-    actor = current_principal()
+    choices = roles.all_roles(caller(), Permission.CREATE_USERS)
     form = UserCreateForm()
-    choices = roles.all_roles(actor)
     form.set_roles(choices)
     if request.method == "GET":
         form.roles.data = [str(r.id) for r in choices if r.name == "User"]
-    done = run_form(form, lambda: users.create_user(actor, form.data_for_domain()), USER_FIELDS)
+    done = run_form(form, lambda: users.create_user(caller(), form.data_for_domain()),
+                    USER_FIELDS)
     if done:
         flash(f"User {done.value.user_name} created.", "success")
         return redirect(url_for("admin.user_list"))
@@ -37,15 +34,14 @@ def user_new():
 
 
 @bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
-@requires(Permission.VIEW_USERS)
 def user_edit(user_id: int):
-    actor = current_principal()
-    user = users.get_user(actor, user_id)
+    user = users.get_user(caller(), user_id)
     current = {"roles": [str(r.id) for r in user.roles],
                "permissions": [str(p.id) for p in user.permissions]}
     form = UserEditForm(data={"userName": user.user_name, **current})
-    form.set_roles(roles.all_roles(actor))
-    done = run_form(form, lambda: users.update_user(actor, user_id, form.data_for_domain(current)),
+    form.set_roles(roles.all_roles(caller(), Permission.VIEW_USERS))
+    done = run_form(form, lambda: users.update_user(caller(), user_id,
+                                                    form.data_for_domain(current)),
                     USER_FIELDS)
     if done:
         flash(f"User {done.value.user_name} saved.", "success")
@@ -55,13 +51,11 @@ def user_edit(user_id: int):
 
 
 @bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])
-@requires(Permission.MODIFY_USERS)
 def user_password(user_id: int):
-    actor = current_principal()
-    user = users.get_user(actor, user_id)
+    user = users.get_user(caller(), user_id, purpose=Permission.MODIFY_USERS)
     form = PasswordResetForm()
     done = run_form(form, lambda: users.reset_password(
-        actor, user_id, {"newPassword": form.newPassword.data or ""}))
+        caller(), user_id, {"newPassword": form.newPassword.data or ""}))
     if done:
         flash(f"Password of {user.user_name} reset.", "success")
         return redirect(url_for("admin.user_edit", user_id=user_id))
@@ -69,29 +63,23 @@ def user_password(user_id: int):
 
 
 @bp.route("/users/<id:user_id>/deactivate", methods=["GET", "POST"])
-@requires(Permission.MODIFY_USERS)
 def user_deactivate(user_id: int):
-    actor = current_principal()
-    user = users.get_user(actor, user_id)
+    user = users.get_user(caller(), user_id, purpose=Permission.MODIFY_USERS)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            users.update_user(actor, user_id, {"statusInfo": {"status": 0}})
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            flash(f"User {user.user_name} deactivated: they can no longer sign in.", "success")
+    if run_form(form, lambda: users.update_user(caller(), user_id, {"statusInfo": {"status": 0}})):
+        flash(f"User {user.user_name} deactivated: they can no longer sign in.", "success")
         return redirect(url_for("admin.user_edit", user_id=user_id))
     return render_template("admin/confirm_delete.html", form=form, noun="user",
                            name=user.user_name, verb="Deactivate",
                            warning="They are signed out and can no longer sign in.",
-                           cancel=url_for("admin.user_edit", user_id=user_id))
+                           cancel=url_for("admin.user_edit", user_id=user_id)), \
+        form_status(form)
 
 
-@bp.post("/users/<id:user_id>/activate")
-@requires(Permission.MODIFY_USERS)
+@bp.route("/users/<id:user_id>/activate", methods=["POST"])
 def user_activate(user_id: int):
-    actor = current_principal()
-    user = users.update_user(actor, user_id, {"statusInfo": {"status": 1}})
-    flash(f"User {user.user_name} activated.", "success")
+    user = users.get_user(caller(), user_id, purpose=Permission.MODIFY_USERS)
+    form = ConfirmForm()
+    if run_form(form, lambda: users.update_user(caller(), user_id, {"statusInfo": {"status": 1}})):
+        flash(f"User {user.user_name} activated.", "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))

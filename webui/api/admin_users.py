@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from webui.api import serialize
-from webui.api.auth import authenticated
+from webui.api.auth import caller
 from webui.api.blueprint import bp
 from webui.api.body import json_object
 from webui.api.paging import page_request, page_response
@@ -13,33 +13,33 @@ from webui.domain import users
 
 @bp.get("/admin/users")
 def list_users():
-    page = users.list_users(authenticated(), page_request(),
+    page = users.list_users(caller(), page_request(),
                             name_contains=request.args.get("name") or None)
     return page_response("users", page, serialize.user)
 
 
 @bp.post("/admin/users")
 def create_user():
-    return serialize.user(users.create_user(authenticated(), json_object())), 201
+    return serialize.user(users.create_user(caller(), json_object())), 201
 
 
 @bp.get("/admin/users/<id:user_id>")
 def get_user(user_id: int):
-    return serialize.user(users.get_user(authenticated(), user_id))
+    return serialize.user(users.get_user(caller(), user_id))
 
 
 @bp.put("/admin/users/<id:user_id>")
 def update_user(user_id: int):
-    return serialize.user(users.update_user(authenticated(), user_id, json_object()))
+    return serialize.user(users.update_user(caller(), user_id, json_object()))
 
 
 @bp.put("/admin/users/<id:user_id>/resetpassword")
 def reset_password(user_id: int):
-    users.reset_password(authenticated(), user_id, json_object())
+    users.reset_password(caller(), user_id, json_object())
     return "", 204
 
 
 @bp.delete("/admin/users/<id:user_id>")
 def delete_user(user_id: int):
-    users.delete_user(authenticated(), user_id)
+    users.delete_user(caller(), user_id)
     return "", 204

@@ -1,49 +1,52 @@
-"""HTTP Basic authentication for the API, and its coarse permission gate."""
+"""HTTP Basic authentication, and the Caller of an API request (kept on ``g``)."""
 from __future__ import annotations
-
-from functools import wraps
 
 from flask import g, request
 
-from webui import throttle
-from webui.domain import audit, credentials
+from webui.doors import is_api_path, is_management_path
+from webui.domain import acting, audit, credentials
+from webui.domain.caller import Caller
 from webui.domain.errors import NotAuthenticated
-from webui.domain.permissions import Permission, require
-from webui.domain.principal import Principal
+from webui.domain.permissions import Permission
+from webui.infra import throttle
+
+# What the Management API asks of every operation, on top of the operation's own permissions.
+MANAGEMENT_DEMANDS = (Permission.MGMT_API,)
 
 
-def authenticated() -> Principal:
-    """The caller named by the Authorization header. Raises NotAuthenticated (401).
+def identify() -> Caller:
+    """Authenticate the Authorization header and resolve the caller (with ?user= under
+    /api/mgmt/); keep it on g. Raises NotAuthenticated (401), Forbidden and NotFound (a
+    ?user= the caller may not act for, or an unknown one).
 
     The password is verified at most once per request (and usually not at all: see
-    credentials.CredentialCache).
-    """
-    if "principal" in g:
-        return g.principal
+    webui/infra/credential_cache.py)."""
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
         raise NotAuthenticated()
     try:
-        g.principal = credentials.authenticate(auth.username, auth.password,
-                                               request.remote_addr)
+        actor = credentials.authenticate(auth.username, auth.password)
     except NotAuthenticated:
         audit.record_failed_sign_in(auth.username, request.remote_addr)
         raise
     throttle.signed_in()
-    return g.principal
+    management = is_management_path(request.path)
+    g.caller = acting.resolve(actor, (request.args.get("user") or None) if management else None,
+                              demands=MANAGEMENT_DEMANDS if management else (),
+                              address=request.remote_addr)
+    return g.caller
 
 
-def api_requires(*perms: Permission):
-    """Authenticate, then require perms of the caller (Forbidden, 403, otherwise)."""
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            require(authenticated(), *perms)
-            return view(*args, **kwargs)
-        return wrapper
-    return decorator
+def caller() -> Caller:
+    """The caller of this request (resolved before the view ran)."""
+    return g.caller
 
 
-def on_behalf() -> str | None:
-    """The ?user= an operation acts for, if any (an empty ?user= names nobody)."""
-    return request.args.get("user") or None
+def attempted_sign_in() -> str | None:
+    """For the throttle: the user name of a Basic-auth sign-in attempt to the API (a request
+    without credentials is a challenge, not a guess, and is never counted)."""
+    if is_api_path(request.path):
+        auth = request.authorization
+        if auth is not None and auth.type == "basic" and auth.username:
+            return auth.username
+    return None

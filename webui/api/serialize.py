@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 
 from webui.domain.permissions import CATALOGUE, Permission
-from webui.domain.profiles import NewProfile
+from webui.domain.profile_view import ProfileView
 from webui.domain.schemas import MASK
 from webui.models import AuditEvent, OAuthApplication, Role, User
 
@@ -33,37 +33,37 @@ def _secret(value: str | None) -> str | None:
     return value if exposes_secrets() else MASK
 
 
-def _token(p, column: str, present: bool) -> str | None:
-    """A profile token: the mask, or (EXPOSE_SECRETS_ON_READ) the value, which p then holds
-    (read with_tokens)."""
+def _token(value: str | None, present: bool) -> str | None:
+    """A profile token: the mask, or (EXPOSE_SECRETS_ON_READ) the value, which the view then
+    holds (read with_tokens)."""
     if not present:
         return None
-    return getattr(p, column) if exposes_secrets() else MASK
+    return value if exposes_secrets() else MASK
 
 
-def profile_status(p) -> str:
+def profile_status(p: ProfileView) -> str:
     return "needsReauthorization" if p.needs_reauthorization else "active"
 
 
-def profile_created(p: NewProfile) -> dict[str, Any]:
+def profile_created(p: ProfileView) -> dict[str, Any]:
     """HDP's 201 body, exactly: the created object with the tokens as sent."""
     return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
             "description": p.description, "accessToken": p.access_token,
             "refreshToken": p.refresh_token}
 
 
-def profile(p) -> dict[str, Any]:
-    """p: a profile view (domain.profiles.get_profile) or the entity a change returned."""
+def profile(p: ProfileView) -> dict[str, Any]:
+    """The full object (GET, PUT, refresh)."""
     return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
             "description": p.description,
-            "accessToken": _token(p, "access_token", p.has_access_token),
-            "refreshToken": _token(p, "refresh_token", p.has_refresh_token),
+            "accessToken": _token(p.access_token, p.has_access_token),
+            "refreshToken": _token(p.refresh_token, p.has_refresh_token),
             "hasAccessToken": p.has_access_token, "hasRefreshToken": p.has_refresh_token,
             "status": profile_status(p), "tokenExpiresAt": timestamp(p.token_expires_at),
             "createdAt": timestamp(p.created_at), "updatedAt": timestamp(p.updated_at)}
 
 
-def profile_item(p) -> dict[str, Any]:
+def profile_item(p: ProfileView) -> dict[str, Any]:
     """A list item (a profile view): no tokens; the application's endpoints and scope, as
     HDP 5.0 lists."""
     return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask.sessions import SecureCookieSessionInterface
 
-from webui.api.blueprint import is_api_path
+from webui.doors import is_api_path
 
 
 class SessionlessApi(SecureCookieSessionInterface):

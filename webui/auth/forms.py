@@ -4,6 +4,7 @@ from wtforms import HiddenField, PasswordField, StringField
 
 
 class LoginForm(FlaskForm):
+    FIELD_USER = "username"  # the throttle counts failed sign-ins by what is typed here
     username = StringField("User name", render_kw={"autocomplete": "username"})
     password = PasswordField("Password", render_kw={"autocomplete": "current-password"})
     next = HiddenField()

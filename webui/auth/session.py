@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Flask, request, session
+from flask import Flask, g, session
+from flask_login import current_user
 
-from webui.auth.access import acting_name, current_principal
+from webui.auth.access import ACTING_FOR
+from webui.doors import LOGIN_ENDPOINT
 from webui.domain import oauthapps, sessions
-from webui.domain.acting import may_act_for_others
+from webui.domain.caller import Caller, may_act_for_others
 from webui.domain.permissions import CATALOGUE, Permission, has_permission
 from webui.extensions import login_manager
 
 TOKEN, SEEN = "token", "seen"
-SESSION_KEYS = (TOKEN, SEEN, "_user_id", "_fresh", "_id", "acting_for")
+SESSION_KEYS = (TOKEN, SEEN, "_user_id", "_fresh", "_id", ACTING_FOR)
 
 
 def start(token: str) -> None:
@@ -38,7 +40,7 @@ def _load_user(user_id: str):
     seen = session.get(SEEN)
     last_seen = datetime.fromtimestamp(seen, timezone.utc) \
         if isinstance(seen, (int, float)) else None
-    principal = sessions.resolve(session.get(TOKEN), last_seen, request.remote_addr)
+    principal = sessions.resolve(session.get(TOKEN), last_seen)
     if principal is None or str(principal.id) != user_id:
         forget()
         return None
@@ -47,24 +49,27 @@ def _load_user(user_id: str):
 
 
 def _template_helpers() -> dict:
-    user = current_principal()
+    """What every page may ask: the buttons follow the same permission function as the
+    domain (on the signed-in user), and the banner says whose data is on screen."""
+    caller: Caller | None = g.get("caller")
+    user = current_user._get_current_object() if current_user.is_authenticated else None
 
     def can(perm: Permission) -> bool:
         return has_permission(user, perm)
 
-    signed_in = user is not None
     return {
         "can": can,
         "Permission": Permission,
         "PERMISSION_NAMES": {p: name for p, (name, _) in CATALOGUE.items()},
-        "may_manage_apps": signed_in and oauthapps.may_manage(user),
-        "may_act": signed_in and may_act_for_others(user),
-        "acting_for": acting_name() if signed_in else None,
+        "may_manage_apps": caller is not None and oauthapps.may_manage(caller),
+        "may_act": user is not None and may_act_for_others(user),
+        "acting_for": caller.subject.user_name if caller is not None and caller.on_behalf
+        else None,
     }
 
 
 def init_login(app: Flask) -> None:
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = LOGIN_ENDPOINT
     login_manager.login_message = "Please sign in to see this page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)

@@ -4,15 +4,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from webui import throttle
 from webui.auth import session as web_session
-from webui.auth.access import current_principal
 from webui.auth.blueprint import bp
 from webui.auth.forms import LoginForm
+from webui.doors import LOGIN_ENDPOINT
 from webui.domain import sessions
+from webui.domain.caller import Caller
 from webui.domain.errors import Forbidden, NotAuthenticated
+from webui.infra import throttle
 
 
 def local_path(target: str | None) -> str | None:
@@ -34,7 +35,7 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = local_path(request.args.get("next")) or ""
-    if current_principal() is not None and request.method == "GET":
+    if current_user.is_authenticated and request.method == "GET":
         return redirect(local_path(form.next.data) or url_for("admin.profile_list"))
     status = 200
     if form.validate_on_submit():
@@ -56,8 +57,21 @@ def login():
 @bp.post("/logout")
 def logout():
     # CSRFProtect has already refused a POST without a valid token (400).
-    sessions.sign_out(session.get(web_session.TOKEN), current_principal())
+    signed_in = Caller.own(current_user._get_current_object(), address=request.remote_addr) \
+        if current_user.is_authenticated else None
+    sessions.sign_out(session.get(web_session.TOKEN), signed_in)
     logout_user()
     session.clear()
     flash("You have been signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def attempted_sign_in() -> str | None:
+    """For the throttle: the user name typed into a POST of the login form (an unreadable
+    body counts as an attempt by nobody in particular)."""
+    if request.endpoint == LOGIN_ENDPOINT and request.method == "POST":
+        try:
+            return request.form.get(LoginForm.FIELD_USER, "")
+        except Exception:  # noqa: BLE001 - an unreadable body is refused elsewhere
+            return ""
+    return None

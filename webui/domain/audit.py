@@ -6,10 +6,10 @@ from typing import Iterable
 from sqlalchemy import insert, or_, select
 
 from webui.domain import rules
+from webui.domain.caller import Caller
 from webui.domain.errors import ConcurrentChange
 from webui.domain.pagination import Page, PageRequest, page_of
-from webui.domain.permissions import Permission, require
-from webui.domain.principal import Principal
+from webui.domain.permissions import Permission
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
 from webui.models import AuditEvent, User
@@ -23,21 +23,20 @@ OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role")
 _INSERT = insert(AuditEvent.__table__)
 
 
-def record(actor: Principal | None, action: str, object_type: str, object_id: int | None,
-           fields: Iterable[str] = (), subject: Principal | None = None,
-           actor_name: str | None = None, address: str | None = None) -> None:
+def record(caller: Caller | None, action: str, object_type: str, object_id: int | None,
+           fields: Iterable[str] = (), *, actor_name: str | None = None,
+           address: str | None = None) -> None:
     """Insert an audit event in the current transaction (it commits or rolls back with the
-    use case). Field names only, never values."""
-    on_behalf = subject if subject is not None and actor is not None and subject.id != actor.id \
-        else None
+    use case): the caller's actor, and the subject when acting for someone. Field names only,
+    never values. Without a caller (a failed sign-in), actor_name and address say who."""
     # A prepared Core INSERT, not session.add(): no unit-of-work flush for a row nothing
     # reads back (bench/: the ORM flush of this row was a large share of a profile create).
     db.session.execute(_INSERT, {
-        "actor": actor.user_name if actor else _recordable(actor_name),
-        "subject": on_behalf.user_name if on_behalf else None,
+        "actor": caller.actor.user_name if caller else _recordable(actor_name),
+        "subject": caller.subject.user_name if caller and caller.on_behalf else None,
         "action": action, "object_type": object_type, "object_id": object_id,
         "fields": ",".join(sorted(fields))[:1024],
-        "client_address": actor.address if actor else address})
+        "client_address": caller.address if caller else address})
 
 
 UNKNOWN_ACCOUNT = "(unknown account)"
@@ -56,14 +55,13 @@ def record_failed_sign_in(user_name: str, address: str | None, fields: Iterable[
                address=address)
 
 
-def record_read_for(actor: Principal, subject: Principal, object_type: str,
-                    object_id: int | None = None) -> None:
+def record_read_for(caller: Caller, object_type: str, object_id: int | None = None) -> None:
     """Reading another user's data on their behalf is an on-behalf action too: recorded, in
     a transaction of its own. Nothing happens for one's own data."""
-    if subject.id == actor.id:
+    if not caller.on_behalf:
         return
     with unit_of_work(ConcurrentChange()):
-        record(actor, "read", object_type, object_id, subject=subject)
+        record(caller, "read", object_type, object_id)
 
 
 def _recordable(name: str | None) -> str | None:
@@ -71,12 +69,12 @@ def _recordable(name: str | None) -> str | None:
     return None if name is None else rules.recordable(name, rules.USER_NAME_MAX)
 
 
-def list_events(actor: Principal, page: PageRequest, *, action: str | None = None,
+def list_events(caller: Caller, page: PageRequest, *, action: str | None = None,
                 object_type: str | None = None, user: str | None = None) -> Page[AuditEvent]:
     """Newest first. Needs Administrator (12). Filters match exactly; ``user`` matches the
     actor or the on-behalf subject. Raises Forbidden, Invalid (a filter with control
     characters)."""
-    require(actor, Permission.ADMINISTRATOR)
+    caller.require_actor(Permission.ADMINISTRATOR)
     for field, value in (("action", action), ("objectType", object_type), ("user", user)):
         if value:
             rules.check_text(value, field, rules.USER_NAME_MAX, single_line=True)

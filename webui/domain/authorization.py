@@ -23,13 +23,14 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import undefer
 
-from webui.domain import oauthclient, profiles, schemas
-from webui.domain.acting import acting_for
+from webui.domain import acting, oauthclient, profiles, schemas
+from webui.domain.caller import Caller
 from webui.domain.errors import Conflict, Invalid
 from webui.domain.oauthapps import usable_application
 from webui.domain.oauthclient import NO_REFRESH_TOKEN, ProviderError
 from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
+from webui.domain.profile_view import ProfileView
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
 from webui.models import OAuthApplication, OAuthProfile, PendingAuthorization
@@ -54,7 +55,7 @@ class AuthorizeStart(schemas.Schema):
 
 @dataclass(frozen=True)
 class Completed:
-    profile: OAuthProfile
+    profile: ProfileView
     created: bool  # False: an existing profile was re-authorized
 
 
@@ -71,20 +72,20 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite: naive UTC
 
 
-def start_new_profile(actor: Principal, data: Any, login_session_id: str, *,
-                      for_user: str | None = None, now: datetime | None = None) -> str:
+def start_new_profile(caller: Caller, data: Any, login_session_id: str, *,
+                      now: datetime | None = None) -> str:
     """Begin authorizing a new profile (name, oauthAppId, description); returns the provider
     URL to send the browser to.
 
-    Needs CreateDataSource (1), as a plain save. Raises Forbidden, NotFound (?user=), Invalid
-    (name rule, unusable oauthAppId, field limits), Conflict (name taken by the owner),
-    RuleViolation (the application's endpoint is not allowed).
+    Needs CreateDataSource (1), as a plain save. Raises Forbidden, Invalid (name rule,
+    unusable oauthAppId, field limits), Conflict (name taken by the owner), RuleViolation (the
+    application's endpoint is not allowed).
     """
-    subject = acting_for(actor, for_user, Permission.CREATE_DATA_SOURCE)
+    subject = caller.require(Permission.CREATE_DATA_SOURCE)
     values = schemas.parse(AuthorizeStart, data)
     app = usable_application(subject, values.oauthAppId)
     _require_free_name(subject, values.name)
-    return _start(actor, subject, app, login_session_id, now, name=values.name,
+    return _start(caller, app, login_session_id, now, name=values.name,
                   description=values.description)
 
 
@@ -98,30 +99,32 @@ def _require_free_name(subject: Principal, name: str) -> None:
         raise Conflict(profiles.NAME_TAKEN, "name")
 
 
-def _recheck(actor: Principal, pending: PendingAuthorization) -> None:
+def _recheck(caller: Caller, pending: PendingAuthorization) -> Caller:
     """Permissions and target may have changed while the user was at the provider: check
-    them again before redeeming the code. Raises Forbidden, NotFound, Conflict."""
+    them again before redeeming the code, for the user the flow was started for (whoever the
+    browser acts for now). Returns that caller. Raises Forbidden, NotFound, Conflict."""
+    started_for = acting.resolve(caller.actor, pending.on_behalf_of, demands=caller.demands,
+                                 address=caller.address)
     if pending.profile_id is None:
-        subject = acting_for(actor, pending.for_user, Permission.CREATE_DATA_SOURCE)
-        _require_free_name(subject, pending.name)
+        _require_free_name(started_for.require(Permission.CREATE_DATA_SOURCE), pending.name)
     else:
-        subject = acting_for(actor, pending.for_user, Permission.MODIFY_DATA_SOURCE)
-        profiles.owned_profile(subject, pending.profile_id)
+        profiles.owned_profile(started_for.require(Permission.MODIFY_DATA_SOURCE),
+                               pending.profile_id)
+    return started_for
 
 
-def start_reauthorization(actor: Principal, profile_id: int, login_session_id: str, *,
-                          for_user: str | None = None, now: datetime | None = None) -> str:
+def start_reauthorization(caller: Caller, profile_id: int, login_session_id: str, *,
+                          now: datetime | None = None) -> str:
     """Begin re-authorizing the profile; returns the provider URL.
 
     Needs ModifyDataSource (3). Raises Forbidden, NotFound, RuleViolation.
     """
-    subject = acting_for(actor, for_user, Permission.MODIFY_DATA_SOURCE)
+    subject = caller.require(Permission.MODIFY_DATA_SOURCE)
     profile = profiles.owned_profile(subject, profile_id)
-    return _start(actor, subject, profile.application, login_session_id, now,
-                  profile_id=profile.id)
+    return _start(caller, profile.application, login_session_id, now, profile_id=profile.id)
 
 
-def _start(actor: Principal, subject: Principal, app: OAuthApplication, login_session_id: str,
+def _start(caller: Caller, app: OAuthApplication, login_session_id: str,
            now: datetime | None, **target: Any) -> str:
     now = now or utcnow()
     state = secrets.token_urlsafe(32)           # 256 bits
@@ -132,8 +135,8 @@ def _start(actor: Principal, subject: Principal, app: OAuthApplication, login_se
         session.execute(delete(PendingAuthorization)
                         .where(PendingAuthorization.expires_at < now))
         session.add(PendingAuthorization(
-            id=digest(state), login_session_id=login_session_id, user_id=actor.id,
-            for_user=None if subject.id == actor.id else subject.user_name,
+            id=digest(state), login_session_id=login_session_id, user_id=caller.actor.id,
+            on_behalf_of=caller.subject.user_name if caller.on_behalf else None,
             oauth_app_id=app.id, redirect_uri=callback, code_verifier=verifier,
             created_at=now, expires_at=now + current_app.config["OAUTH_STATE_LIFETIME"],
             **target))
@@ -167,7 +170,7 @@ def _consume(state: Any, login_session_id: str, actor: Principal,
     return pending
 
 
-def complete(actor: Principal, login_session_id: str, answer: Mapping[str, Any], *,
+def complete(caller: Caller, login_session_id: str, answer: Mapping[str, Any], *,
              now: datetime | None = None) -> Completed:
     """Finish a flow from the provider's answer (the callback's query: state, code or error).
 
@@ -180,13 +183,13 @@ def complete(actor: Principal, login_session_id: str, answer: Mapping[str, Any],
     RuleViolation (endpoint no longer allowed), Forbidden, NotFound, Conflict (name taken).
     """
     now = now or utcnow()
-    pending = _consume(answer.get("state"), login_session_id, actor, now)
+    pending = _consume(answer.get("state"), login_session_id, caller.actor, now)
     if answer.get("error") is not None:
         raise oauthclient.refused(answer.get("error"))
     code = answer.get("code")
     if not isinstance(code, str) or not code or len(code) > _CODE_MAX:
         raise Invalid(CODE_MISSING, "code")
-    _recheck(actor, pending)
+    caller = _recheck(caller, pending)
     app = db.session.scalar(select(OAuthApplication).options(
         undefer(OAuthApplication.client_secret))
         .where(OAuthApplication.id == pending.oauth_app_id))
@@ -196,15 +199,14 @@ def complete(actor: Principal, login_session_id: str, answer: Mapping[str, Any],
     if pending.profile_id is None:
         if tokens.refresh_token is None:
             raise ProviderError(NO_REFRESH_TOKEN)
-        profile = profiles.create_profile(actor, {
+        profile = profiles.create_profile(caller, {
             "name": pending.name, "oauthAppId": app.id, "description": pending.description,
             "accessToken": tokens.access_token, "refreshToken": tokens.refresh_token},
-            for_user=pending.for_user, issued=issued)
+            issued=issued)
     else:
         data = {"accessToken": tokens.access_token}
         if tokens.refresh_token is not None:  # none issued: the old one stays valid
             data["refreshToken"] = tokens.refresh_token
-        profile = profiles.update_profile(actor, pending.profile_id, data,
-                                          for_user=pending.for_user, issued=issued)
+        profile = profiles.update_profile(caller, pending.profile_id, data, issued=issued)
     return Completed(profile, pending.profile_id is None)
 

@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import select
 
 from webui.domain import grants
+from webui.domain.caller import Caller
 from webui.domain.errors import RuleViolation
 from webui.domain.passwords import check_password, hash_password
 from webui.domain.permissions import CATALOGUE, DEFAULT_ROLES, Permission
@@ -16,9 +17,9 @@ from webui.extensions import db
 from webui.models import PermissionDefinition, Role, Tenant, User
 from webui.models.tenant import SYSTEM_TENANT_ID
 
-# The actor for command-line and first-run changes, recorded as such in the audit log.
-SYSTEM_ACTOR = Principal(id=0, user_name="(system)", tenant_id=SYSTEM_TENANT_ID,
-                         permissions=frozenset(Permission))
+# The caller of command-line and first-run changes, recorded as such in the audit log.
+SYSTEM = Caller.own(Principal(id=0, user_name="(system)", tenant_id=SYSTEM_TENANT_ID,
+                              permissions=frozenset(Permission)))
 
 
 def seed() -> None:

@@ -1,4 +1,9 @@
-"""Use cases for OAuth applications."""
+"""Use cases for OAuth applications.
+
+Everyone the caller acts for may read and use the applications of their tenant and of the
+system tenant (HDP's visibility rule, tenancy.py); only managers (Administrator, or MgmtAPI +
+OAuth) register and change them.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -8,12 +13,13 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import undefer
 
 from webui.domain import audit, rules, schemas, tenancy
-from webui.domain.acting import acting_for
+from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from webui.domain.pagination import Page, PageRequest, page_of
-from webui.domain.permissions import Permission, has_all, has_permission
+from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
+from webui.domain.profile_view import APP_COLUMNS
 from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
 from webui.models import OAuthApplication, OAuthProfile
@@ -25,34 +31,31 @@ _REGISTRATION_FIELDS = {"clientId", "authorizeURI", "tokenURI", "scope"}
 _COLUMNS = {"name": "name", "dataStore": "data_store", "description": "description",
             "clientId": "client_id", "clientSecret": "client_secret",
             "authorizeURI": "authorize_uri", "tokenURI": "token_uri", "scope": "scope"}
+_MANAGE = (Permission.MGMT_API, Permission.OAUTH)
 
 
-def may_manage(actor: Principal) -> bool:
+def may_manage(caller: Caller) -> bool:
     """Administrator (12), or MgmtAPI (11) + OAuth (28)."""
-    return has_permission(actor, Permission.ADMINISTRATOR) or has_all(
-        actor, (Permission.MGMT_API, Permission.OAUTH))
+    return caller.actor_may(*_MANAGE)
 
 
-def _manager(actor: Principal, for_user: str | None) -> Principal:
-    """Check the actor may manage applications; return whom the change is made for."""
-    if not may_manage(actor):
+def require_manager(caller: Caller) -> Principal:
+    """Check the actor may manage applications and, when acting for someone, may do so for
+    them (on-behalf rule with OAuth (28)); return whom the change is made for.
+    Raises Forbidden."""
+    if not may_manage(caller):
         raise Forbidden()
-    return acting_for(actor, for_user, Permission.OAUTH) if for_user else actor
+    return caller.require(Permission.OAUTH) if caller.on_behalf else caller.subject
 
 
-def _managed(actor: Principal, subject: Principal, app_id: int, *,
+def _managed(caller: Caller, subject: Principal, app_id: int, *,
              with_secret: bool = False) -> OAuthApplication:
     """An application the actor may change: of the subject's tenant (any, for an
     Administrator). Raises NotFound."""
-    app = get_application(subject, app_id, with_secret=with_secret)
-    if app.tenant_id != subject.tenant_id and not has_permission(actor, Permission.ADMINISTRATOR):
+    app = _visible(subject, app_id, with_secret=with_secret)
+    if app.tenant_id != subject.tenant_id and not caller.is_administrator():
         raise _not_found(app_id)
     return app
-
-
-def _usable_by(subject: Principal):
-    """Apps of the subject's tenant and of the system tenant (HDP's visibility rule)."""
-    return _usable_in(subject.tenant_id)
 
 
 _A = OAuthApplication.__table__.c
@@ -68,7 +71,7 @@ def _usable_in(tenant_id):
 # cache key cost more than the query (bench/ profile of POST /api/mgmt/oauthprofiles).
 _USABLE_WHERE = (_A.id == bindparam("app_id"), _usable_in(bindparam("tenant_id")))
 _USABLE = select(OAuthApplication).where(*_USABLE_WHERE)
-_USABLE_ID = select(_A.id).where(*_USABLE_WHERE)
+_USABLE_COLUMNS = select(*(c.label(n) for n, c in APP_COLUMNS.items())).where(*_USABLE_WHERE)
 
 
 def _not_found(app_id: object, field: str | None = None) -> NotFound:
@@ -88,39 +91,62 @@ def usable_application(subject: Principal, app_id: int) -> OAuthApplication:
     return app
 
 
-def require_usable(subject: Principal, app_id: int) -> None:
-    """As usable_application, without loading the application."""
-    if db.session.scalar(_USABLE_ID, {"app_id": app_id, "tenant_id": subject.tenant_id}) is None:
+def usable_application_columns(subject: Principal, app_id: int):
+    """As usable_application, but only the columns a profile view carries (profile_view.
+    APP_COLUMNS), without loading the entity. Raises Invalid (field oauthAppId)."""
+    row = db.session.execute(_USABLE_COLUMNS, {"app_id": app_id,
+                                               "tenant_id": subject.tenant_id}).one_or_none()
+    if row is None:
         raise _unusable(app_id)
+    return row
 
 
-def list_applications(actor: Principal, page: PageRequest = PageRequest(),
-                      for_user: str | None = None) -> Page[OAuthApplication]:
+def list_applications(caller: Caller, page: PageRequest = PageRequest()
+                      ) -> Page[OAuthApplication]:
     """Applications the subject may use (read-only for non-managers: the door hides secrets)."""
-    subject = acting_for(actor, for_user)
+    subject = caller.require()
     rows = db.session.scalars(
-        select(OAuthApplication).where(_usable_by(subject), OAuthApplication.id > page.after)
+        select(OAuthApplication).where(_usable_in(subject.tenant_id),
+                                       OAuthApplication.id > page.after)
         .order_by(OAuthApplication.id).limit(page.limit + 1)).all()
     return page_of(rows, page)
 
 
-def applications_for_choice(subject: Principal) -> list[OAuthApplication]:
-    """All applications subject may use, by name (for a select box)."""
-    return list(db.session.scalars(select(OAuthApplication).where(_usable_by(subject))
+def applications_for_choice(caller: Caller, *perms: Permission) -> list[OAuthApplication]:
+    """All applications the subject may use, by name (for a select box), to an operation
+    needing perms. Raises Forbidden."""
+    subject = caller.require(*perms)
+    return list(db.session.scalars(select(OAuthApplication)
+                                   .where(_usable_in(subject.tenant_id))
                                    .order_by(OAuthApplication.name)))
 
 
-def get_application(actor: Principal, app_id: int, for_user: str | None = None,
-                    *, with_secret: bool = False) -> OAuthApplication:
-    """Raises NotFound (222207711) unless the subject may use the application."""
-    subject = acting_for(actor, for_user)
-    query = select(OAuthApplication).where(OAuthApplication.id == app_id, _usable_by(subject))
+def _visible(subject: Principal, app_id: int, *, with_secret: bool = False
+             ) -> OAuthApplication:
+    query = select(OAuthApplication).where(OAuthApplication.id == app_id,
+                                           _usable_in(subject.tenant_id))
     if with_secret:
         query = query.options(undefer(OAuthApplication.client_secret))
     app = db.session.scalar(query)
     if app is None:
         raise _not_found(app_id)
     return app
+
+
+def get_application(caller: Caller, app_id: int, *, with_secret: bool = False
+                    ) -> OAuthApplication:
+    """Raises NotFound (222207711) unless the subject may use the application; Forbidden
+    when with_secret and the actor does not manage applications."""
+    subject = caller.require()
+    if with_secret and not may_manage(caller):
+        raise Forbidden()
+    return _visible(subject, app_id, with_secret=with_secret)
+
+
+def application_with_secret(subject: Principal, app_id: int) -> OAuthApplication:
+    """For the server's own calls to the provider (refresh): the application the subject may
+    use, with its client secret. Raises NotFound."""
+    return _visible(subject, app_id, with_secret=True)
 
 
 def _check_endpoints(values: dict[str, Any]) -> None:
@@ -130,33 +156,32 @@ def _check_endpoints(values: dict[str, Any]) -> None:
             rules.check_endpoint(values[field], field, allow_http_loopback=allow)
 
 
-def create_application(actor: Principal, data: Any,
-                       for_user: str | None = None) -> OAuthApplication:
+def create_application(caller: Caller, data: Any) -> OAuthApplication:
     """Register an application. Raises Forbidden, Invalid, Conflict (name taken)."""
-    subject = _manager(actor, for_user)
+    subject = require_manager(caller)
     values = schemas.given(schemas.parse(schemas.AppCreate, data))
     _check_endpoints(values)
-    tenant_id = tenancy.owning_tenant(actor, values.pop("tenantId", None), subject.tenant_id)
+    tenant_id = tenancy.owning_tenant(caller.actor, values.pop("tenantId", None),
+                                      subject.tenant_id)
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         app = OAuthApplication(tenant_id=tenant_id,
                                **{_COLUMNS[k]: v for k, v in values.items()})
         session.add(app)
         session.flush()
-        audit.record(actor, "create", "oauthapp", app.id, values, subject=subject)
+        audit.record(caller, "create", "oauthapp", app.id, values)
     return app
 
 
-def update_application(actor: Principal, app_id: int, data: Any,
-                       for_user: str | None = None) -> OAuthApplication:
+def update_application(caller: Caller, app_id: int, data: Any) -> OAuthApplication:
     """Partial update. Raises Forbidden, NotFound, Invalid, Conflict.
 
     Changing the client id, endpoints or scope marks the application's profiles as needing
     re-authorization: their tokens were issued under the old registration.
     """
-    subject = _manager(actor, for_user)
+    subject = require_manager(caller)
     values = schemas.given(schemas.parse(schemas.AppUpdate, data))
     _check_endpoints(values)
-    app = _managed(actor, subject, app_id, with_secret=True)
+    app = _managed(caller, subject, app_id, with_secret=True)
     changed = {k for k, v in values.items() if getattr(app, _COLUMNS[k]) != v}
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         session.add(app)
@@ -167,18 +192,17 @@ def update_application(actor: Principal, app_id: int, data: Any,
                             .where(OAuthProfile.oauth_app_id == app.id)
                             .values(needs_reauthorization=True))
         if changed:
-            audit.record(actor, "update", "oauthapp", app.id, changed, subject=subject)
+            audit.record(caller, "update", "oauthapp", app.id, changed)
     return app
 
 
-def delete_application(actor: Principal, app_id: int, for_user: str | None = None) -> None:
+def delete_application(caller: Caller, app_id: int) -> None:
     """Delete an application and, with it (ON DELETE CASCADE), every profile that uses it.
 
     Raises Forbidden, NotFound.
     """
-    subject = _manager(actor, for_user)
-    app = _managed(actor, subject, app_id)
+    subject = require_manager(caller)
+    app = _managed(caller, subject, app_id)
     with unit_of_work(Conflict("The application changed meanwhile; retry.")) as session:
         delete_row(session, app)
-        audit.record(actor, "delete", "oauthapp", app_id, subject=subject)
-
+        audit.record(caller, "delete", "oauthapp", app_id)

@@ -1,10 +1,11 @@
-"""The permission vocabulary (HDP's numbers, stored and sent as integers) and the one check."""
+"""The permission vocabulary (HDP's numbers, stored and sent as integers) and the one check.
+
+Use cases do not call these directly: they ask the request's Caller (caller.py), which
+applies them with the on-behalf rule and the door's demands."""
 from __future__ import annotations
 
 from enum import IntEnum
 from typing import Iterable, Protocol
-
-from webui.domain.errors import Forbidden
 
 
 class Permission(IntEnum):
@@ -94,15 +95,3 @@ def has_permission(user: HasGrants | None, perm: Permission) -> bool:
 
 def has_all(user: HasGrants | None, perms: Iterable[Permission]) -> bool:
     return all(has_permission(user, p) for p in perms)
-
-
-def require(user: HasGrants | None, *perms: Permission) -> None:
-    """Raises Forbidden unless the user holds every one of perms."""
-    if not has_all(user, perms):
-        raise Forbidden()
-
-
-def require_any(user: HasGrants | None, *alternatives: tuple[Permission, ...]) -> None:
-    """Raises Forbidden unless the user holds every permission of at least one alternative."""
-    if not any(has_all(user, alt) for alt in alternatives):
-        raise Forbidden()

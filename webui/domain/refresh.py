@@ -1,7 +1,7 @@
 """Token refresh ("Test connection" and POST /api/mgmt/oauthprofiles/{id}/refresh).
 
 Concurrent refreshes of one profile make one token request, across threads and workers: a
-named lock per profile (webui.locks: a PostgreSQL advisory lock, or flock beside the SQLite
+named lock per profile (webui/infra/locks.py: a PostgreSQL advisory lock, or flock beside the SQLite
 file) is taken, the profile re-read, and the request skipped when another refresh landed
 meanwhile (or within OAUTH_REFRESH_COALESCE_SECONDS). A refresh token sent by a provider that
 rotates them would otherwise be spent twice, and the loser's answer would be invalid_grant.
@@ -14,15 +14,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
+
 from webui.domain import audit, oauthapps, oauthclient, profiles
-from webui.domain.acting import acting_for
+from webui.domain.caller import Caller
 from webui.domain.errors import ConcurrentChange, Invalid
 from webui.domain.oauthclient import ProviderError
 from webui.domain.permissions import Permission
-from webui.domain.principal import Principal
+from webui.domain.profile_view import ProfileView
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
-from webui.locks import LockTimeout, named_lock
+from webui.infra.locks import LockTimeout, named_lock
 from webui.models import OAuthProfile
 from webui.models.columns import utcnow
 
@@ -35,11 +36,12 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc)  # SQLite hands back naive UTC
 
 
-def refresh_profile(actor: Principal, profile_id: int, *, for_user: str | None = None,
-                    now: datetime | None = None) -> OAuthProfile:
+def refresh_profile(caller: Caller, profile_id: int, *, now: datetime | None = None,
+                    with_tokens: bool = False) -> ProfileView:
     """Exchange the profile's refresh token at its application's token URI and store the new
     access token and expiry; a rotated refresh token replaces the old one, an answer without
-    one keeps it. Returns the profile (unchanged when a concurrent refresh just did the work).
+    one keeps it. Returns the profile as stored (unchanged when a concurrent refresh just did
+    the work; tokens decrypted when with_tokens).
 
     Needs ModifyDataSource (3). Raises Forbidden, NotFound, Invalid (no refresh token),
     RuleViolation (token URI not allowed), ProviderError (502; ``error`` "invalid_grant" also
@@ -47,7 +49,7 @@ def refresh_profile(actor: Principal, profile_id: int, *, for_user: str | None =
     """
     failure: ProviderError | None = None
     now = now or utcnow()
-    subject = acting_for(actor, for_user, Permission.MODIFY_DATA_SOURCE)
+    subject = caller.require(Permission.MODIFY_DATA_SOURCE)
     seen = profiles.owned_profile(subject, profile_id)  # NotFound before taking any lock
     seen_refreshed, seen_flag = _aware(seen.tokens_refreshed_at), seen.needs_reauthorization
     config = current_app.config
@@ -63,13 +65,12 @@ def refresh_profile(actor: Principal, profile_id: int, *, for_user: str | None =
             refreshed = _aware(profile.tokens_refreshed_at)
             if refreshed is not None and (refreshed != seen_refreshed
                                           or refreshed > now - window):
-                return profile
+                return profiles.read(subject, profile_id, with_tokens=with_tokens)
             if profile.needs_reauthorization and not seen_flag:
                 raise oauthclient.refused("invalid_grant")  # a concurrent refresh learnt it
             if not profile.refresh_token:
                 raise Invalid(NO_REFRESH_TOKEN, "refreshToken")
-            application = oauthapps.get_application(subject, profile.oauth_app_id,
-                                                    with_secret=True)
+            application = oauthapps.application_with_secret(subject, profile.oauth_app_id)
             session.commit()  # no transaction stays open across the provider's answer
             try:
                 tokens = oauthclient.refresh(application, profile.refresh_token, now)
@@ -79,20 +80,19 @@ def refresh_profile(actor: Principal, profile_id: int, *, for_user: str | None =
                     with unit_of_work(ConcurrentChange()) as session:
                         session.add(profile)
                         profile.needs_reauthorization = True
-                        audit.record(actor, "update", "oauthprofile", profile.id, ["status"],
-                                     subject=subject)
+                        audit.record(caller, "update", "oauthprofile", profile.id,
+                                     ["status"])
             else:
-                _store(actor, subject, profile, tokens, now)
+                _store(caller, profile, tokens, now)
     except LockTimeout:
         raise ConcurrentChange("Another refresh of this profile is still waiting for the "
                                "provider; retry shortly.") from None
     if failure is not None:
         raise failure
-    return profile
+    return profiles.read(subject, profile_id, with_tokens=with_tokens)
 
 
-def _store(actor: Principal, subject: Principal, profile: OAuthProfile, tokens, now: datetime
-           ) -> None:
+def _store(caller: Caller, profile: OAuthProfile, tokens, now: datetime) -> None:
     with unit_of_work(ConcurrentChange()) as session:
         session.add(profile)
         changed = ["accessToken"]
@@ -102,4 +102,4 @@ def _store(actor: Principal, subject: Principal, profile: OAuthProfile, tokens, 
             changed.append("refreshToken")
         profile.token_expires_at = tokens.expires_at
         profile.tokens_refreshed_at = now
-        audit.record(actor, "refresh", "oauthprofile", profile.id, changed, subject=subject)
+        audit.record(caller, "refresh", "oauthprofile", profile.id, changed)

@@ -7,17 +7,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webui.domain import audit, grants, schemas, tenancy
+from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from webui.domain.pagination import Page, PageRequest, page_of
-from webui.domain.permissions import Permission, require_any
+from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
 from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
 from webui.models import Role, User
 
 NAME_TAKEN = "A role with this name already exists in this tenant."
-_ADMIN = (Permission.ADMINISTRATOR,)
 
 
 def _not_found(role_id: object) -> NotFound:
@@ -28,23 +28,26 @@ def _visible(actor: Principal):
     return tenancy.visible(actor, Role.tenant_id)
 
 
-def list_roles(actor: Principal, page: PageRequest = PageRequest()) -> Page[Role]:
+def list_roles(caller: Caller, page: PageRequest = PageRequest()) -> Page[Role]:
     """Needs 12 or ViewRole (18)."""
-    require_any(actor, _ADMIN, (Permission.VIEW_ROLE,))
+    actor = caller.require_actor(Permission.VIEW_ROLE).actor
     rows = db.session.scalars(select(Role).where(_visible(actor), Role.id > page.after)
                               .order_by(Role.id).limit(page.limit + 1)).all()
     return page_of(rows, page)
 
 
-def all_roles(actor: Principal) -> list[Role]:
-    """Every role the actor may assign (for check boxes), with permissions loaded."""
+def all_roles(caller: Caller, purpose: Permission) -> list[Role]:
+    """Every role the actor sees (for the check boxes of a page that will need ``purpose``,
+    e.g. CreateUsers), with permissions loaded. Raises Forbidden."""
+    actor = caller.require_actor(purpose).actor
     return list(db.session.scalars(select(Role).options(selectinload(Role.permissions))
                                    .where(_visible(actor)).order_by(Role.id)))
 
 
-def get_role(actor: Principal, role_id: int) -> Role:
-    """Needs 12 or ViewRole (18). Raises Forbidden, NotFound (222207924)."""
-    require_any(actor, _ADMIN, (Permission.VIEW_ROLE,))
+def get_role(caller: Caller, role_id: int, *, purpose: Permission | None = None) -> Role:
+    """Needs ViewRole (18), and ``purpose`` too when given (the delete page). Raises
+    Forbidden, NotFound (222207924)."""
+    actor = caller.require_actor(Permission.VIEW_ROLE, *(purpose,) if purpose else ()).actor
     return _fetch(actor, role_id)
 
 
@@ -75,10 +78,16 @@ def _members(actor: Principal, tenant_id: int, ids: list[int]) -> list[User]:
     return [users[i] for i in ids]
 
 
-def create_role(actor: Principal, data: Any) -> Role:
+def require_may_create(caller: Caller) -> None:
+    """Whether the actor may create roles (the new-role page). Raises Forbidden."""
+    caller.require_actor(Permission.CREATE_ROLE)
+
+
+def create_role(caller: Caller, data: Any) -> Role:
     """Needs 12 or CreateRole (17). Raises Forbidden (also when the actor lists themselves
     among the users), Invalid, Conflict (name taken)."""
-    require_any(actor, _ADMIN, (Permission.CREATE_ROLE,))
+    caller = caller.require_actor(Permission.CREATE_ROLE)
+    actor = caller.actor
     model = schemas.parse(schemas.RoleCreate, data)
     tenant_id = tenancy.owning_tenant(actor, model.tenantId, actor.tenant_id)
     perms = grants.permission_rows(model.permissions)
@@ -94,7 +103,7 @@ def create_role(actor: Principal, data: Any) -> Role:
         session.add(role)
         session.flush()
         grants.bump_credentials(u.id for u in users)
-        audit.record(actor, "create", "role", role.id, ["name", "description", "permissions",
+        audit.record(caller, "create", "role", role.id, ["name", "description", "permissions",
                                                        "users"])
     return role
 
@@ -111,12 +120,13 @@ def _affected(role: Role, perms: list | None, users: list[User] | None) -> list[
     return list(affected.values())
 
 
-def update_role(actor: Principal, role_id: int, data: Any) -> Role:
+def update_role(caller: Caller, role_id: int, data: Any) -> Role:
     """Partial update. Predefined roles only change their users. Needs 12 or ModifyRole (19).
 
     Raises Forbidden, NotFound, Invalid, Conflict, RuleViolation (last Administrator).
     """
-    require_any(actor, _ADMIN, (Permission.MODIFY_ROLE,))
+    caller = caller.require_actor(Permission.MODIFY_ROLE)
+    actor = caller.actor
     model = schemas.parse(schemas.RoleUpdate, data)
     role = _fetch(actor, role_id)
     sent = {k for k in model.model_fields_set if getattr(model, k) is not None}
@@ -151,14 +161,15 @@ def update_role(actor: Principal, role_id: int, data: Any) -> Role:
         if changed & {"permissions", "users"}:
             grants.ensure_an_administrator_remains()
         if changed:
-            audit.record(actor, "update", "role", role.id, changed)
+            audit.record(caller, "update", "role", role.id, changed)
     return role
 
 
-def delete_role(actor: Principal, role_id: int) -> None:
+def delete_role(caller: Caller, role_id: int) -> None:
     """Needs 12 or DeleteRole (20). Raises Forbidden, NotFound, RuleViolation (predefined
     role, or users still assigned)."""
-    require_any(actor, _ADMIN, (Permission.DELETE_ROLE,))
+    caller = caller.require_actor(Permission.DELETE_ROLE)
+    actor = caller.actor
     role = _fetch(actor, role_id)
     if role.builtin:
         raise RuleViolation("Predefined roles cannot be deleted.")
@@ -166,4 +177,4 @@ def delete_role(actor: Principal, role_id: int) -> None:
         raise RuleViolation("The role still has users; remove them from it first.")
     with unit_of_work(Conflict("The role changed meanwhile; retry.")) as session:
         delete_row(session, role)
-        audit.record(actor, "delete", "role", role_id)
+        audit.record(caller, "delete", "role", role_id)

@@ -24,11 +24,11 @@ from flask import current_app
 from sqlalchemy import delete
 
 from webui.domain import audit, credentials
+from webui.domain.caller import Caller
 from webui.domain.errors import Conflict, Forbidden, NotAuthenticated
 from webui.domain.permissions import Permission, has_permission
-from webui.domain.principal import Principal
+from webui.domain.principal import Principal, account_of_session
 from webui.domain.transaction import unit_of_work
-from webui.extensions import db
 from webui.models import LoginSession
 
 LOGIN_FAILED = "Invalid user name or password."
@@ -58,7 +58,7 @@ def sign_in(user_name: str, password: str, address: str | None = None
     Records audit "login" or "login_failed". Also drops this user's expired session rows.
     """
     try:
-        principal = credentials.authenticate(user_name, password, address)
+        principal = credentials.authenticate(user_name, password)
     except NotAuthenticated:
         audit.record_failed_sign_in(user_name, address)
         raise NotAuthenticated(LOGIN_FAILED) from None
@@ -72,33 +72,30 @@ def sign_in(user_name: str, password: str, address: str | None = None
                                                    LoginSession.created_at < oldest))
         session.add(LoginSession(id=_digest(token), user_id=principal.id, created_at=_now(),
                                  credential_version=principal.credential_version))
-        audit.record(principal, "login", "user", principal.id)
+        audit.record(Caller.own(principal, address=address), "login", "user", principal.id)
     return principal, token
 
 
-def resolve(token: str | None, last_seen: datetime | None = None,
-            address: str | None = None) -> Principal | None:
+def resolve(token: str | None, last_seen: datetime | None = None) -> Principal | None:
     """The signed-in user of this session token, or None when there is no such live session.
 
-    last_seen: when the browser was last active (None: not known, treated as idle). An expired
-    session row is deleted.
+    One query (the session row, its account and the account's grants). last_seen: when the
+    browser was last active (None: not known, treated as idle). A dead session row is deleted.
     """
     if not token or not isinstance(token, str):
         return None
-    row = db.session.get(LoginSession, _digest(token))
-    if row is None:
+    found = account_of_session(_digest(token))
+    if found is None:
         return None
+    account, row = found
     now = _now()
     config = current_app.config
-    if _aware(row.created_at) + config["SESSION_ABSOLUTE_LIFETIME"] <= now:
-        _drop(row.id)
-        return None
-    if last_seen is None or _aware(last_seen) + config["SESSION_IDLE_TIMEOUT"] <= now:
-        _drop(row.id)
-        return None
-    principal = credentials.principal_for(row.user_id, row.credential_version, address)
-    if principal is None or not has_permission(principal, Permission.WEB_UI):
-        _drop(row.id)
+    principal = account.principal
+    if (_aware(row.created_at) + config["SESSION_ABSOLUTE_LIFETIME"] <= now
+            or last_seen is None or _aware(last_seen) + config["SESSION_IDLE_TIMEOUT"] <= now
+            or not account.active or row.session_version != principal.credential_version
+            or not has_permission(principal, Permission.WEB_UI)):
+        _drop(_digest(token))
         return None
     return principal
 
@@ -108,11 +105,11 @@ def _drop(session_id: str) -> None:
         session.execute(delete(LoginSession).where(LoginSession.id == session_id))
 
 
-def sign_out(token: str | None, actor: Principal | None = None) -> None:
+def sign_out(token: str | None, caller: Caller | None = None) -> None:
     """End the session of this token (no error when there is none). Records audit "logout"."""
     if not token or not isinstance(token, str):
         return
     with unit_of_work(Conflict("Retry.")) as session:
         gone = session.execute(delete(LoginSession).where(LoginSession.id == _digest(token)))
-        if gone.rowcount and actor is not None:
-            audit.record(actor, "logout", "user", actor.id)
+        if gone.rowcount and caller is not None:
+            audit.record(caller, "logout", "user", caller.actor.id)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
-from webui.database import write_intent
+from webui.infra.database import write_intent
 from webui.domain.errors import ConcurrentChange, Conflict
 from webui.extensions import db
 

@@ -7,18 +7,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webui.domain import audit, grants, rules, schemas, tenancy
+from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.passwords import check_password, hash_password
-from webui.domain.permissions import Permission, require_any
+from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
 from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
 from webui.models import Role, User
 
 NAME_TAKEN = "A user with this name already exists."
-_ADMIN = (Permission.ADMINISTRATOR,)
+ALL_FOR_CHOICE = PageRequest(limit=1000)  # a page big enough for a picker's suggestions
 
 
 def _loaded():
@@ -34,11 +35,11 @@ def _visible(actor: Principal):
     return tenancy.visible(actor, User.tenant_id)
 
 
-def list_users(actor: Principal, page: PageRequest = PageRequest(),
+def list_users(caller: Caller, page: PageRequest = PageRequest(),
                name_contains: str | None = None) -> Page[User]:
     """Needs Administrator (12) or ViewUsers (14). Raises Forbidden, Invalid (a name_contains
     with control characters)."""
-    require_any(actor, _ADMIN, (Permission.VIEW_USERS,))
+    actor = caller.require_actor(Permission.VIEW_USERS).actor
     query = select(User).options(*_loaded()).where(_visible(actor), User.id > page.after)
     if name_contains:
         rules.check_text(name_contains, "name", rules.USER_NAME_MAX, single_line=True)
@@ -46,10 +47,12 @@ def list_users(actor: Principal, page: PageRequest = PageRequest(),
     return page_of(db.session.scalars(query.order_by(User.id).limit(page.limit + 1)).all(), page)
 
 
-def get_user(actor: Principal, user_id: int) -> User:
-    """Needs 12 or ViewUsers (14). Raises Forbidden, NotFound (222207916)."""
-    require_any(actor, _ADMIN, (Permission.VIEW_USERS,))
-    return _fetch(actor, user_id)
+def get_user(caller: Caller, user_id: int, *, purpose: Permission | None = None) -> User:
+    """Needs ViewUsers (14), and ``purpose`` too when given (the permission of what the
+    reader is about to do: the password and deactivate pages). Raises Forbidden, NotFound
+    (222207916)."""
+    caller = caller.require_actor(Permission.VIEW_USERS, *(purpose,) if purpose else ())
+    return _fetch(caller.actor, user_id)
 
 
 def _fetch(actor: Principal, user_id: int) -> User:
@@ -70,9 +73,10 @@ def _grants(actor: Principal, tenant_id: int, perms: schemas.UserPermissions):
     return roles, explicit
 
 
-def create_user(actor: Principal, data: Any) -> User:
+def create_user(caller: Caller, data: Any) -> User:
     """Needs 12 or CreateUsers (13). Raises Forbidden, Invalid, Conflict (name taken)."""
-    require_any(actor, _ADMIN, (Permission.CREATE_USERS,))
+    caller = caller.require_actor(Permission.CREATE_USERS)
+    actor = caller.actor
     model = schemas.parse(schemas.UserCreate, data)
     check_password(model.passwordInfo.password, "passwordInfo", model.userName)
     tenant_id = tenancy.owning_tenant(actor, model.tenantId, actor.tenant_id)
@@ -84,19 +88,20 @@ def create_user(actor: Principal, data: Any) -> User:
                     roles=roles, permissions=explicit)
         session.add(user)
         session.flush()
-        audit.record(actor, "create", "user", user.id,
+        audit.record(caller, "create", "user", user.id,
                      ["userName", "statusInfo", "passwordInfo", "permissions"])
     return user
 
 
-def update_user(actor: Principal, user_id: int, data: Any) -> User:
+def update_user(caller: Caller, user_id: int, data: Any) -> User:
     """Partial update of userName, statusInfo and permissions. Needs 12 or ModifyUsers (15).
 
     Raises Forbidden (own roles; an account holding permissions a non-Administrator lacks),
     NotFound, Invalid, Conflict, RuleViolation (no active
     Administrator would remain).
     """
-    require_any(actor, _ADMIN, (Permission.MODIFY_USERS,))
+    caller = caller.require_actor(Permission.MODIFY_USERS)
+    actor = caller.actor
     model = schemas.parse(schemas.UserUpdate, data)
     sent = model.model_fields_set
     user = _fetch(actor, user_id)
@@ -123,17 +128,18 @@ def update_user(actor: Principal, user_id: int, data: Any) -> User:
             user.credential_version += 1
             grants.ensure_an_administrator_remains()
         if changed:
-            audit.record(actor, "update", "user", user.id, changed)
+            audit.record(caller, "update", "user", user.id, changed)
     return user
 
 
-def reset_password(actor: Principal, user_id: int, data: Any) -> None:
+def reset_password(caller: Caller, user_id: int, data: Any) -> None:
     """Set a new password (HDP: PUT .../resetpassword). Needs 12 or ModifyUsers (15).
 
     Raises Forbidden (also for an account holding permissions a non-Administrator lacks),
     NotFound, Invalid (password policy).
     """
-    require_any(actor, _ADMIN, (Permission.MODIFY_USERS,))
+    caller = caller.require_actor(Permission.MODIFY_USERS)
+    actor = caller.actor
     model = schemas.parse(schemas.PasswordReset, data)
     user = _fetch(actor, user_id)
     grants.require_authority_over(actor, user)
@@ -143,16 +149,17 @@ def reset_password(actor: Principal, user_id: int, data: Any) -> None:
         session.add(user)
         user.password_hash = password_hash
         user.credential_version += 1
-        audit.record(actor, "update", "user", user.id, ["passwordInfo"])
+        audit.record(caller, "update", "user", user.id, ["passwordInfo"])
 
 
-def delete_user(actor: Principal, user_id: int) -> None:
+def delete_user(caller: Caller, user_id: int) -> None:
     """Delete a user and their profiles. Needs 12 or DeleteUsers (16).
 
     Raises Forbidden (also for an account holding permissions a non-Administrator lacks),
     NotFound, RuleViolation (own account; the last active Administrator).
     """
-    require_any(actor, _ADMIN, (Permission.DELETE_USERS,))
+    caller = caller.require_actor(Permission.DELETE_USERS)
+    actor = caller.actor
     user = _fetch(actor, user_id)
     if user.id == actor.id:
         raise RuleViolation("You cannot delete your own account.")
@@ -161,8 +168,9 @@ def delete_user(actor: Principal, user_id: int) -> None:
         grants.lock_accounts()
         delete_row(session, user)
         grants.ensure_an_administrator_remains()
-        audit.record(actor, "delete", "user", user_id)
+        audit.record(caller, "delete", "user", user_id)
 
 
 def user_by_name(user_name: str) -> User | None:
+    """The account of that name, roles and permissions loaded (command line, tests)."""
     return db.session.scalar(select(User).options(*_loaded()).where(User.user_name == user_name))

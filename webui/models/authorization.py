@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webui.crypto import EncryptedText
+from webui.infra.cipher import EncryptedText
 from webui.extensions import db
 from webui.models.columns import utcnow
 
@@ -21,8 +21,8 @@ class PendingAuthorization(db.Model):
     login_session_id: Mapped[str] = mapped_column(
         ForeignKey("login_session.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    # The ?user= the flow acts for (None: the user themself).
-    for_user: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # The user the flow acts for (?user= or the picker; None: the user themself).
+    on_behalf_of: Mapped[str | None] = mapped_column(String(128), nullable=True)
     oauth_app_id: Mapped[int] = mapped_column(
         ForeignKey("oauth_application.id", ondelete="CASCADE"))
     profile_id: Mapped[int | None] = mapped_column(

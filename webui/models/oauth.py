@@ -4,7 +4,7 @@ from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from webui.crypto import EncryptedText
+from webui.infra.cipher import EncryptedText
 from webui.extensions import db
 from webui.models.columns import Timestamps
 
@@ -50,12 +50,3 @@ class OAuthProfile(Timestamps, db.Model):
                                                                  nullable=True)
     application: Mapped[OAuthApplication] = relationship(back_populates="profiles")
     owner = relationship("User")
-
-    # The same names as the profile views of domain.profiles, so one serializer reads both.
-    @property
-    def has_access_token(self) -> bool:
-        return self.access_token is not None
-
-    @property
-    def has_refresh_token(self) -> bool:
-        return self.refresh_token is not None

@@ -17,12 +17,15 @@ import re
 from flask import (Blueprint, Response, flash, redirect, render_template, request, session,
                    url_for)
 
-from webui.auth.access import acting_name, current_principal, requires
+from webui.admin.binding import ConfirmForm, run_form
+from webui.auth.access import answers_anonymous, caller, identify
 from webui.auth.session import TOKEN
 from webui.domain import authorization, refresh
 from webui.domain.errors import DomainError, NotAuthenticated
 
 bp = Blueprint("oauthflow", __name__)
+# The door signs the visitor in and resolves the Caller before any view (webui/auth/access.py).
+bp.before_request(identify)
 PENDING = "oauth_authorize_url"
 NO_SESSION = "Your session has ended, so this authorization cannot be completed. Sign in " \
              "and start it again."
@@ -68,13 +71,10 @@ def _to_provider(url: str) -> Response:
 def begin_new_profile(data: dict) -> Response:
     """The new-profile form's "authorize" button: check as for a plain save, then leave for
     the provider. Raises DomainError (for the form to show next to its field)."""
-    url = authorization.start_new_profile(current_principal(), data, _login_session(),
-                                          for_user=acting_name())
-    return _to_provider(url)
+    return _to_provider(authorization.start_new_profile(caller(), data, _login_session()))
 
 
 @bp.get("/oauth2/continue")
-@requires()
 def authorize_continue():
     url = session.pop(PENDING, None)
     if not url:
@@ -86,42 +86,29 @@ def authorize_continue():
 
 
 @bp.post("/oauthprofiles/<id:profile_id>/reauthorize")
-@requires()
 def profile_reauthorize(profile_id: int):
-    # CSRFProtect has already refused a POST without a valid token (400).
-    try:
-        url = authorization.start_reauthorization(current_principal(), profile_id,
-                                                  _login_session(), for_user=acting_name())
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(exc.message, "error")
-        return redirect(url_for("admin.profile_detail", profile_id=profile_id))
-    return _to_provider(url)
+    done = run_form(ConfirmForm(), lambda: authorization.start_reauthorization(
+        caller(), profile_id, _login_session()))
+    if done:
+        return _to_provider(done.value)
+    return redirect(url_for("admin.profile_detail", profile_id=profile_id))
 
 
 @bp.post("/oauthprofiles/<id:profile_id>/test")
-@requires()
 def profile_test(profile_id: int):
-    try:
-        refresh.refresh_profile(current_principal(), profile_id, for_user=acting_name())
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(exc.message, "error")
-    else:
+    if run_form(ConfirmForm(), lambda: refresh.refresh_profile(caller(), profile_id)):
         flash("Connection OK: the provider accepted the refresh token and issued a fresh "
               "access token.", "success")
     return redirect(url_for("admin.profile_detail", profile_id=profile_id))
 
 
 @bp.get(authorization.CALLBACK_PATH)
+@answers_anonymous
 def callback():
-    principal = current_principal()
-    if principal is None:
+    if caller() is None:
         return _refuse(NO_SESSION, 401)
     try:
-        done = authorization.complete(principal, _login_session(), request.args)
+        done = authorization.complete(caller(), _login_session(), request.args)
     except DomainError as exc:
         flash(exc.message, "error")
         return _away(url_for("admin.profile_list"))

@@ -4,6 +4,10 @@ Keys are Fernet keys, newest first: from TOKEN_ENCRYPTION_KEYS or, as the embedd
 instance/token_keys (created at first start, mode 0600). Never from the database. Values are
 encrypted with the newest key and decrypted with any of them, so a new key can be put in front
 and ``flask rotate-keys`` re-encrypts the rows at leisure.
+
+Not a speed-up but a standing rule (secrets never lie in the database in plaintext), and one
+found defect: SQLAlchemy's engine logger at DEBUG logs every fetched row with repr(), which
+printed decrypted tokens; ``Decrypted`` masks its repr (tests/test_security_logs.py).
 """
 from __future__ import annotations
 

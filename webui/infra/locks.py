@@ -4,6 +4,12 @@ holds up other writers.
 
 PostgreSQL: a session-level advisory lock on a connection of its own. SQLite (one host by
 nature): flock(2) on a file beside the database file.
+
+The figures, both kept by tests: 20 concurrent refreshes of one profile, across threads or
+three gunicorn workers, make ONE token request (without a lock, a provider that rotates
+refresh tokens answers the losers invalid_grant: tests/test_refresh.py); and while a provider
+takes 3 s to answer a refresh, an unrelated profile create still commits in under 1.5 s (it
+waited the whole 3 s when the refresh held a write transaction instead).
 """
 from __future__ import annotations
 

@@ -12,6 +12,10 @@ of several workers do not add up. ``write_intent`` therefore first queues the wr
 database file on an flock(2) of a file beside it: the kernel wakes the next writer the moment
 the previous one lets go. The flock is held only around one write transaction, and dies with
 its process; busy_timeout still guards against writers from elsewhere (the CLI).
+
+The figure (``python -m bench.writers``: 2 processes x 8 threads x 300 one-row commits, two
+rounds each): the slowest commit took 146 and 202 ms with the queue, 332 and 430 ms with the
+busy handler alone, at about the same rate (12,600-12,900 vs 9,800-13,000 commits/s).
 """
 from __future__ import annotations
 

@@ -37,6 +37,7 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable, Sequence
 
 from flask import Flask, current_app, g, request
 from flask.wrappers import Response
@@ -45,14 +46,9 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import STRATEGIES, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
-from webui.api.blueprint import is_api_path
-
 log = logging.getLogger(__name__)
 
 EXTENSION = "login_throttle"
-# The login form of webui/auth: the endpoint and the name of its user-name field.
-LOGIN_ENDPOINT = "auth.login"
-LOGIN_USER_FIELD = "username"
 DEFAULT_STRATEGY = "moving-window"  # exact Retry-After, no double burst at window edges
 SCOPE = "sign-in-failures"
 STORAGE_RETRY_SECONDS = 30
@@ -61,23 +57,10 @@ STORAGE_RETRY_SECONDS = 30
 KNOWN_MEMO_SECONDS = 300
 KNOWN_MEMO_ENTRIES = 10_000
 
-
-def attempted_user() -> str | None:
-    """The user name this request tries to sign in as; None when it is no sign-in attempt.
-
-    Sign-in attempts are POSTs of the login form and /api/ requests with Basic credentials
-    (a request without credentials is a challenge, not a guess, and is never counted).
-    """
-    if request.endpoint == LOGIN_ENDPOINT and request.method == "POST":
-        try:
-            return request.form.get(LOGIN_USER_FIELD, "")
-        except Exception:  # noqa: BLE001 - an unreadable body is refused elsewhere
-            return ""
-    if is_api_path(request.path):
-        auth = request.authorization
-        if auth is not None and auth.type == "basic" and auth.username:
-            return auth.username
-    return None
+# Reads the user name a request tries to sign in as, or None when it is no sign-in attempt.
+# Each door hands the throttle its own (webui/__init__.py wires them): this module knows no
+# door, no path and no form.
+AttemptReader = Callable[[], "str | None"]
 
 
 def client_key() -> str:
@@ -112,7 +95,8 @@ def _item(limit: str) -> RateLimitItem:
 class Throttle:
     """The counters of one app, and the storage they live in (with its fallback)."""
 
-    def __init__(self, config):
+    def __init__(self, config, readers: Sequence[AttemptReader] = ()):
+        self.readers = tuple(readers)
         uri = config.get("RATELIMIT_STORAGE_URI") or "memory://"
         options = {"key_prefix": config["RATELIMIT_KEY_PREFIX"]} \
             if config.get("RATELIMIT_KEY_PREFIX") and not uri.startswith("memory://") else {}
@@ -186,10 +170,11 @@ def check_attempt() -> None:
     """Before a sign-in attempt: refuse it (429 + Retry-After) while the client's address,
     or (unless the client is known to the account) the account, has no attempts left.
     What to charge, should it fail, is kept for charge_failure."""
-    user = attempted_user()
+    throttle, config = _throttle(), current_app.config
+    user = next((name for name in (read() for read in throttle.readers) if name is not None),
+                None)
     if user is None:
         return
-    throttle, config = _throttle(), current_app.config
     address, account = client_key(), account_key(user)
     known = throttle.known(account, address)
     charges = [(_item(config["LOGIN_FAILURE_LIMIT"]), address)]
@@ -222,10 +207,10 @@ def signed_in() -> None:
     attempt.known = True
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, readers: Sequence[AttemptReader]) -> None:
     """Attach the throttle to app, with counters of its own (so every app, e.g. in tests,
-    has its own)."""
-    app.extensions[EXTENSION] = Throttle(app.config)
+    has its own). readers: each door's AttemptReader."""
+    app.extensions[EXTENSION] = Throttle(app.config, readers)
     app.before_request(check_attempt)
     app.after_request(charge_failure)
 
