@@ -60,6 +60,7 @@ def seed(env: dict[str, str], db_path: Path, profiles: int) -> tuple[int, int, i
     from webui.domain import bootstrap, oauthapps
     from webui.extensions import db
     from webui.models import User
+    from webui.models.names import name_key
     app = make_app(env)
     with app.app_context():
         app_id = oauthapps.create_application(bootstrap.SYSTEM, APP_BODY).id
@@ -70,10 +71,10 @@ def seed(env: dict[str, str], db_path: Path, profiles: int) -> tuple[int, int, i
     con = sqlite3.connect(db_path, isolation_level=None)
     con.execute("BEGIN")
     con.executemany(
-        "INSERT INTO oauth_profile (owner_id, oauth_app_id, name, description, access_token,"
-        " refresh_token, needs_reauthorization, created_at, updated_at)"
-        " VALUES (?, ?, ?, 'seeded', ?, ?, 0, ?, ?)",
-        ((owner, app_id, f"seed_{i}", ciphertext, ciphertext, now, now)
+        "INSERT INTO oauth_profile (owner_id, oauth_app_id, name, name_key, description,"
+        " access_token, refresh_token, needs_reauthorization, refresh_failures, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, 'seeded', ?, ?, 0, 0, ?, ?)",
+        ((owner, app_id, f"seed_{i}", name_key(f"seed_{i}"), ciphertext, ciphertext, now, now)
          for i in range(profiles)))
     con.execute("COMMIT")  # no ANALYZE: the product never runs it, so plans are as deployed
     first, last = con.execute("SELECT min(id), max(id) FROM oauth_profile WHERE owner_id = ?",

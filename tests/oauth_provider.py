@@ -224,6 +224,9 @@ def running_provider():
 # Fixtures, imported by the test modules that use them.
 
 PUBLIC_BASE_URL = "https://opm.test.example"
+# What an operator sets to let the server reach a provider on this machine.
+LOOPBACK_NETWORKS = "127.0.0.0/8,::1/128"
+LOCAL_PROVIDER = {"ALLOW_HTTP_LOOPBACK_OAUTH": True, "OAUTH_ALLOWED_NETWORKS": LOOPBACK_NETWORKS}
 CLIENT_ID, CLIENT_SECRET = "local-client-1", "local-secret-XYZ-4711"
 
 
@@ -237,10 +240,11 @@ def provider():
 
 @pytest.fixture
 def oauth_config(app_config) -> dict:
-    """Settings for the flow: http to loopback allowed; a fixed public base URL (tests that
-    need a live server override PUBLIC_BASE_URL)."""
-    return {**app_config, "ALLOW_HTTP_LOOPBACK_OAUTH": True, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "OAUTH_READ_TIMEOUT": 5.0}
+    """Settings for the flow: the local provider opened to the outbound policy (loopback
+    networks, http); a fixed public base URL (tests that need a live server override
+    PUBLIC_BASE_URL)."""
+    return {**app_config, **LOCAL_PROVIDER, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            "OUTBOUND_DEADLINE_SECONDS": 5.0}
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """/api/mgmt/oauthapps through the test client."""
 import pytest
 
-from tests.cases import BAD_NAMES, ENDPOINTS
+from tests.cases import BAD_NAMES, DEVELOPMENT, ENDPOINTS, STRICT
 from tests.conftest import APP_BODY
 from webui.domain.schemas import MASK
 
@@ -81,12 +81,13 @@ def test_oauth_permission_without_mgmt_api_is_not_enough(client, admin, make_use
         assert response.status_code == 403
 
 
-@pytest.mark.parametrize("value,strict,loopback", ENDPOINTS)
-def test_endpoints_must_be_absolute_https(app, client, admin, value, strict, loopback):
-    for allowed, accepted in ((False, strict), (True, loopback)):
-        app.config["ALLOW_HTTP_LOOPBACK_OAUTH"] = allowed
-        response = client.post(URL, headers=admin.basic,
-                               json={**APP_BODY, "name": f"a_{allowed}", "tokenURI": value})
+@pytest.mark.parametrize("value,well_formed,strict,development", ENDPOINTS)
+def test_endpoints_follow_the_outbound_policy(app, client, admin, value, well_formed, strict,
+                                              development):
+    for settings, accepted in ((STRICT, strict), (DEVELOPMENT, development)):
+        app.config.update(settings)
+        response = client.post(URL, headers=admin.basic, json={
+            **APP_BODY, "name": f"a_{settings is DEVELOPMENT}", "tokenURI": value})
         assert response.status_code == (201 if accepted else 400), response.json
         if not accepted:
             assert response.json["error"]["code"] == "222209000"
@@ -122,7 +123,7 @@ def test_unknown_id_is_404_with_hdp_code(client, admin):
 
 
 def test_delete_is_204_and_takes_the_profiles_with_it(client, admin, alice, google_app):
-    body = {"name": "p", "oauthAppId": google_app, "refreshToken": "r"}
+    body = {"name": "p", "oauthAppId": google_app, "refreshToken": "r", "accessToken": "a"}
     pid = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json=body).json["id"]
     response = client.delete(f"{URL}/{google_app}", headers=admin.basic)
     assert response.status_code == 204 and response.data == b""
@@ -131,7 +132,7 @@ def test_delete_is_204_and_takes_the_profiles_with_it(client, admin, alice, goog
 
 
 def test_changing_the_registration_marks_profiles(client, admin, alice, google_app):
-    body = {"name": "p", "oauthAppId": google_app, "refreshToken": "r"}
+    body = {"name": "p", "oauthAppId": google_app, "refreshToken": "r", "accessToken": "a"}
     pid = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json=body).json["id"]
     url = f"/api/mgmt/oauthprofiles/{pid}"
     assert client.get(url, headers=alice.basic).json["status"] == "active"

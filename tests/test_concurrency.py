@@ -43,7 +43,8 @@ class Server:
                "SECRET_KEY": "concurrency-test",
                "TOKEN_ENCRYPTION_KEYS": ",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
                "ADMIN_PASSWORD": "unused-admin-password-123",
-               "ALLOW_HTTP_LOOPBACK_OAUTH": "1", "RATELIMIT_STORAGE_URI": "memory://"}
+               "ALLOW_HTTP_LOOPBACK_OAUTH": "1", "RATELIMIT_STORAGE_URI": "memory://",
+               "OAUTH_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128"}
         env.pop("GUNICORN_CMD_ARGS", None)
         with open(log, "ab") as out:
             self.process = subprocess.Popen(

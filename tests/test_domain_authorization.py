@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.oauth_provider import consent, local_app, oauth_config, provider  # noqa: F401
-from webui.domain import acting, authorization, oauthclient, profiles, sessions
+from webui.domain import acting, authorization, provider_calls, profiles, sessions
 from webui.domain.caller import Caller
 from webui.domain.errors import Conflict, Forbidden, Invalid, RuleViolation
 from webui.extensions import db
@@ -31,15 +31,15 @@ def signed_in(account, acting_for: str | None = None):
 
 
 @pytest.mark.parametrize("error,expected", [
-    ("access_denied", oauthclient.MESSAGES["access_denied"]),
-    ("invalid_grant", oauthclient.MESSAGES["invalid_grant"]),
+    ("access_denied", provider_calls.MESSAGES["access_denied"]),
+    ("invalid_grant", provider_calls.MESSAGES["invalid_grant"]),
     ("slow_down", "The provider refused the request (slow_down)."),
     ("<b>bold</b>", "The provider refused the request."),
     ("x" * 65, "The provider refused the request."),
     (None, "The provider refused the request."),
 ])
 def test_provider_errors_in_plain_words(error, expected):
-    exc = oauthclient.refused(error)
+    exc = provider_calls.refused(error)
     assert exc.message == expected and exc.status == 502 and exc.code == "222209010"
 
 

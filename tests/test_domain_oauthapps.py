@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from tests.cases import BAD_NAMES, ENDPOINTS, GOOD_NAMES
+from tests.cases import BAD_NAMES, DEVELOPMENT, ENDPOINTS, GOOD_NAMES, STRICT
 from tests.conftest import APP_BODY
 from webui.domain import bootstrap, oauthapps, profiles, users
 from webui.domain.error_codes import Code
@@ -40,12 +40,13 @@ def test_names(who):
         assert (raised.value.message, raised.value.field) == (message, "name"), name
 
 
-@pytest.mark.parametrize("value,strict,loopback", ENDPOINTS)
-def test_endpoints_are_absolute_https(app, who, value, strict, loopback):
+@pytest.mark.parametrize("value,well_formed,strict,development", ENDPOINTS)
+def test_endpoints_follow_the_outbound_policy(app, who, value, well_formed, strict,
+                                              development):
     for field, column in (("authorizeURI", "authorize_uri"), ("tokenURI", "token_uri")):
-        for allowed, accepted in ((False, strict), (True, loopback)):
-            app.config["ALLOW_HTTP_LOOPBACK_OAUTH"] = allowed
-            name = f"{field}_{allowed}"
+        for settings, accepted in ((STRICT, strict), (DEVELOPMENT, development)):
+            app.config.update(settings)
+            name = f"{field}_{settings is DEVELOPMENT}"
             if accepted:
                 assert getattr(create(who("admin"), name=name, **{field: value}), column) == value
             else:

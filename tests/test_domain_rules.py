@@ -37,14 +37,14 @@ def test_id_bounds():
     assert rules.check_id(1, "x") == 1 and rules.check_id(2**31 - 1, "x") == 2**31 - 1
 
 
-@pytest.mark.parametrize("value,strict,loopback", ENDPOINTS)
-def test_endpoints(value, strict, loopback):
-    for allowed, accepted in ((False, strict), (True, loopback)):
-        if accepted:
-            assert rules.check_endpoint(value, "tokenURI", allow_http_loopback=allowed) == value
-        else:
-            with pytest.raises(Invalid):
-                rules.check_endpoint(value, "tokenURI", allow_http_loopback=allowed)
+@pytest.mark.parametrize("value,well_formed,strict,development", ENDPOINTS)
+def test_endpoints_are_well_formed_urls(value, well_formed, strict, development):
+    """The form of the URL; where it may point is the outbound policy's (test_outbound)."""
+    if well_formed:
+        assert rules.check_endpoint(value, "tokenURI") == value
+    else:
+        with pytest.raises(Invalid):
+            rules.check_endpoint(value, "tokenURI")
 
 
 @pytest.mark.parametrize("check,limit", [(rules.check_description, 1024),

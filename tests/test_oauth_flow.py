@@ -17,7 +17,7 @@ from tests.oauth_provider import (CLIENT_ID, PUBLIC_BASE_URL, local_app,  # noqa
                                   oauth_config, consent, provider, register_app,
                                   s256, stored_profile)
 from tests.pages import field_error, flashes, login, submit
-from webui.domain import authorization, oauthclient, profiles
+from webui.domain import authorization, provider_calls, profiles
 from webui.domain.caller import Caller
 from webui.domain.principal import Principal
 from webui.extensions import db
@@ -229,7 +229,7 @@ def test_a_callback_without_a_session_is_refused(app, signed_in, local_app, prov
 def test_access_denied_is_told_in_plain_words(app, signed_in, local_app, provider):  # noqa: F811
     url = consent(provider_url(signed_in, start(signed_in, local_app)), decision="deny")
     response = callback(signed_in, url)
-    assert oauthclient.MESSAGES["access_denied"] in flashes(
+    assert provider_calls.MESSAGES["access_denied"] in flashes(
         signed_in.get(response.headers["Location"]).text)
     assert provider.token_requests == []
 
@@ -246,7 +246,7 @@ def test_an_unknown_provider_error_is_escaped_and_never_a_500(signed_in, local_a
 def test_a_refused_code_is_told_in_plain_words(signed_in, local_app, provider):  # noqa: F811
     url = consent(provider_url(signed_in, start(signed_in, local_app)))
     response = callback(signed_in, url.replace("code=code-", "code=forged-"))
-    assert oauthclient.MESSAGES["invalid_grant"] in flashes(
+    assert provider_calls.MESSAGES["invalid_grant"] in flashes(
         signed_in.get(response.headers["Location"]).text)
 
 
@@ -264,15 +264,15 @@ def test_the_code_goes_only_to_the_token_uri_of_the_application_bound_to_the_sta
 
 def test_slow_and_redirecting_token_endpoints_are_provider_errors(app, signed_in, local_app,
                                                                   provider):  # noqa: F811
-    app.config["OAUTH_READ_TIMEOUT"] = 0.2
+    app.config["OUTBOUND_DEADLINE_SECONDS"] = 0.3
     provider.delay = 1.0
     url = consent(provider_url(signed_in, start(signed_in, local_app, name="Slow")))
     page = signed_in.get(callback(signed_in, url).headers["Location"]).text
-    assert oauthclient.TIMEOUT in flashes(page)
+    assert provider_calls.TIMEOUT in flashes(page)
     provider.delay, provider.redirect_token = 0.0, True
     url = consent(provider_url(signed_in, start(signed_in, local_app, name="Bounced")))
     page = signed_in.get(callback(signed_in, url).headers["Location"]).text
-    assert oauthclient.REDIRECTED in flashes(page)
+    assert provider_calls.REDIRECTED in flashes(page)
     assert all(r["path"] == "/token" for r in provider.token_requests)
 
 
@@ -281,7 +281,7 @@ def test_no_refresh_token_from_the_provider_saves_nothing(app, alice, client, si
     provider.omit_refresh = True
     url = consent(provider_url(signed_in, start(signed_in, local_app)))
     page = signed_in.get(callback(signed_in, url).headers["Location"]).text
-    assert oauthclient.NO_REFRESH_TOKEN in flashes(page)
+    assert provider_calls.NO_REFRESH_TOKEN in flashes(page)
     assert client.get("/api/mgmt/oauthprofiles", headers=alice.basic).json["profiles"] == []
 
 

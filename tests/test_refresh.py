@@ -14,7 +14,7 @@ from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
                                   provider, register_app, stored_profile)
 from tests.pages import flashes, login, submit
 from tests.test_concurrency import server_trouble, serving
-from webui.domain import oauthclient
+from webui.domain import provider_calls
 
 PROVIDER_ERROR = "222209010"
 
@@ -79,7 +79,7 @@ def test_invalid_grant_marks_the_profile_as_needing_reauthorization(
     response = client.post(saved.url, headers=alice.basic)
     assert response.status_code == 502
     assert response.json["error"]["code"] == PROVIDER_ERROR
-    assert response.json["error"]["message"]["value"] == oauthclient.MESSAGES["invalid_grant"]
+    assert response.json["error"]["message"]["value"] == provider_calls.MESSAGES["invalid_grant"]
     one = client.get(f"/api/mgmt/oauthprofiles/{saved.id}", headers=alice.basic).json
     assert one["status"] == "needsReauthorization"
     listed = client.get("/api/mgmt/oauthprofiles", headers=alice.basic).json["profiles"]
@@ -91,17 +91,18 @@ def test_invalid_grant_marks_the_profile_as_needing_reauthorization(
 @pytest.mark.parametrize("switch", ["delay", "redirect_token", "refresh_error"])
 def test_provider_failures_are_502_envelopes(app, client, alice, saved, provider,  # noqa: F811
                                              switch):
-    app.config["OAUTH_READ_TIMEOUT"] = 0.2
+    app.config["OUTBOUND_DEADLINE_SECONDS"] = 0.3
     setattr(provider, switch, {"delay": 1.0, "redirect_token": True,
                                "refresh_error": "temporarily_unavailable"}[switch])
     response = client.post(saved.url, headers=alice.basic)
     assert response.status_code == 502
     assert response.json["error"]["code"] == PROVIDER_ERROR
-    expected = {"delay": oauthclient.TIMEOUT, "redirect_token": oauthclient.REDIRECTED,
-                "refresh_error": oauthclient.MESSAGES["temporarily_unavailable"]}[switch]
+    expected = {"delay": provider_calls.TIMEOUT, "redirect_token": provider_calls.REDIRECTED,
+                "refresh_error": provider_calls.MESSAGES["temporarily_unavailable"]}[switch]
     assert response.json["error"]["message"]["value"] == expected
     one = client.get(f"/api/mgmt/oauthprofiles/{saved.id}", headers=alice.basic).json
-    assert one["status"] == "active"  # only invalid_grant says the grant is dead
+    # Only invalid_grant says the grant is dead; a transient failure is told as such.
+    assert one["status"] == "refreshFailing" and one["lastRefreshError"] == expected
 
 
 def test_an_endpoint_no_longer_allowed_is_never_contacted(app, client, alice, saved,
@@ -200,7 +201,7 @@ def test_test_connection_button(app, saved, provider, signed_in_alice):  # noqa:
     provider.refresh_error = "invalid_grant"
     submit(signed_in_alice, detail, "form:has(#test-connection)")
     page = signed_in_alice.get(detail).text
-    assert oauthclient.MESSAGES["invalid_grant"] in flashes(page)
+    assert provider_calls.MESSAGES["invalid_grant"] in flashes(page)
     assert "Needs re-authorization" in page
 
 

@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from webui.infra.outbound import networks
+
 
 class Defaults:
     # Database: None means "SQLite file in the instance folder" (filled in by the factory).
@@ -27,11 +29,30 @@ class Defaults:
     # The whole request body, forms included: the API's largest legal body is far below this.
     MAX_CONTENT_LENGTH = 64 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
-    # Outbound OAuth endpoints: https only, unless this allows http for localhost/127.0.0.1.
+    # The outbound policy (webui/infra/outbound.py). https to public addresses only; these
+    # networks (comma-separated CIDRs) are opened besides, e.g. an on-premises provider.
+    OAUTH_ALLOWED_NETWORKS = ""
+    # http, to a loopback address only (development and tests).
     ALLOW_HTTP_LOOPBACK_OAUTH = False
-    # Calls to a provider's token endpoint: seconds to connect, seconds to wait for the answer.
+    # Seconds to connect; seconds for a whole outbound call (connect and every read), kept
+    # under gunicorn's worker timeout; the largest answer body accepted, sent or decoded.
     OAUTH_CONNECT_TIMEOUT = 5.0
-    OAUTH_READ_TIMEOUT = 15.0
+    OUTBOUND_DEADLINE_SECONDS = 20.0
+    OUTBOUND_MAX_BODY_BYTES = 64 * 1024
+    # A CA bundle (PEM file) to verify providers with, instead of the system's.
+    OAUTH_CA_BUNDLE: str | None = None
+    # The token service: a token handed out is valid at least this long, or refreshed first.
+    TOKEN_MIN_TTL_SECONDS = 60
+    # Background refresh (webui/domain/due.py): refresh tokens expiring within this many
+    # seconds; keep tokens without a known expiry alive every this many days; after a
+    # transient failure wait REFRESH_RETRY_BASE_SECONDS * 2^(n-1) (with jitter, at most an
+    # hour) and give up after REFRESH_MAX_ATTEMPTS; at most REFRESH_PER_HOST token requests
+    # at once to one provider host.
+    REFRESH_AHEAD_SECONDS = 600
+    REFRESH_KEEPALIVE_DAYS = 7
+    REFRESH_RETRY_BASE_SECONDS = 60
+    REFRESH_MAX_ATTEMPTS = 5
+    REFRESH_PER_HOST = 4
     # How long a started authorization (its state) may wait for the provider's callback.
     OAUTH_STATE_LIFETIME = timedelta(minutes=10)
     # Refreshes of one profile within this many seconds of a successful one are coalesced.
@@ -68,6 +89,11 @@ def _keys(text: str) -> list[str]:
     return [k.strip() for k in text.split(",") if k.strip()]
 
 
+def _networks(text: str) -> str:
+    networks(text)  # raises ValueError naming a malformed entry
+    return text
+
+
 def _minutes(text: str) -> timedelta:
     return timedelta(minutes=float(text))
 
@@ -81,6 +107,15 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "EXPOSE_SECRETS_ON_READ": ("EXPOSE_SECRETS_ON_READ", _bool),
     "ALLOW_HTTP_LOOPBACK_OAUTH": ("ALLOW_HTTP_LOOPBACK_OAUTH", _bool),
+    "OAUTH_ALLOWED_NETWORKS": ("OAUTH_ALLOWED_NETWORKS", _networks),
+    "OUTBOUND_DEADLINE_SECONDS": ("OUTBOUND_DEADLINE_SECONDS", float),
+    "OUTBOUND_MAX_BODY_BYTES": ("OUTBOUND_MAX_BODY_BYTES", int),
+    "OAUTH_CA_BUNDLE": ("OAUTH_CA_BUNDLE", str),
+    "TOKEN_MIN_TTL_SECONDS": ("TOKEN_MIN_TTL_SECONDS", int),
+    "REFRESH_AHEAD_SECONDS": ("REFRESH_AHEAD_SECONDS", int),
+    "REFRESH_KEEPALIVE_DAYS": ("REFRESH_KEEPALIVE_DAYS", int),
+    "REFRESH_MAX_ATTEMPTS": ("REFRESH_MAX_ATTEMPTS", int),
+    "REFRESH_PER_HOST": ("REFRESH_PER_HOST", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_TIMEOUT", _minutes),
     "SESSION_LIFETIME_MINUTES": ("SESSION_ABSOLUTE_LIFETIME", _minutes),

@@ -13,7 +13,8 @@ import requests
 
 from tests.browser.conftest import shot
 from tests.conftest import PASSWORD, base_config, basic
-from tests.oauth_provider import CLIENT_ID, CLIENT_SECRET, Server, provider  # noqa: F401
+from tests.oauth_provider import (CLIENT_ID, CLIENT_SECRET, LOOPBACK_NETWORKS,  # noqa: F401
+                                  Server, provider)
 from webui import create_app
 from webui.domain import bootstrap, oauthapps, roles, users
 from webui.extensions import db
@@ -28,6 +29,7 @@ def live(tmp_path, sqlite_template, provider):  # noqa: F811
     shutil.copy(sqlite_template, path)
     # No coalescing window: "Test connection" right after authorizing must reach the provider.
     app = create_app(base_config(f"sqlite:///{path}", ALLOW_HTTP_LOOPBACK_OAUTH=True,
+                                     OAUTH_ALLOWED_NETWORKS=LOOPBACK_NETWORKS,
                                  OAUTH_REFRESH_COALESCE_SECONDS=0))
     with Server(app) as server:
         app.config["PUBLIC_BASE_URL"] = server.url

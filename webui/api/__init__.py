@@ -2,6 +2,6 @@
 from webui.api.blueprint import bp
 # Route modules register their views on bp when imported.
 from webui.api import (account, admin_catalogue, admin_roles, admin_users, oauthapps,  # noqa: F401
-                       openapi, profiles, refresh)
+                       openapi, profiles, refresh, tokens)
 
 __all__ = ["bp"]

@@ -13,6 +13,8 @@ from webui.api.blueprint import bp
 from webui.domain import audit, schemas
 from webui.domain.error_codes import Code
 from webui.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from webui.domain.profile_view import STATUSES
+from webui.domain.profiles import SORT_KEYS
 
 REQUESTS = [schemas.ProfileCreate, schemas.ProfileUpdate, schemas.AppCreate,
             schemas.AppUpdate, schemas.UserCreate, schemas.UserUpdate, schemas.PasswordReset,
@@ -33,7 +35,9 @@ def _obj(props: dict, required: list[str] | None = None) -> dict:
 _APP_ITEM = {"id": _INT, "name": _STR, "dataStore": _INT, "tenantId": _INT,
              "description": _STR, "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR,
              "createdAt": _TIME, "updatedAt": _TIME}
-_STATUS = {"type": "string", "enum": ["active", "needsReauthorization"]}
+_STATUS = {"type": "string", "enum": list(STATUSES)}
+_RECORD = {"status": _STATUS, "tokenExpiresAt": _TIME, "lastRefreshedAt": _TIME,
+           "lastUsedAt": _TIME, "lastRefreshError": _NSTR}
 RESPONSES = {
     "Error": _obj({"error": _obj({
         "code": {"type": "string", "pattern": "^[0-9]{9}$", "enum": [c.value for c in Code]},
@@ -44,12 +48,14 @@ RESPONSES = {
     "Profile": _obj({"id": _INT, "name": _STR, "oauthAppId": _INT, "description": _STR,
                      "accessToken": _NSTR, "refreshToken": _NSTR,
                      "hasAccessToken": {"type": "boolean"},
-                     "hasRefreshToken": {"type": "boolean"}, "status": _STATUS,
-                     "tokenExpiresAt": _TIME, "createdAt": _TIME, "updatedAt": _TIME}),
+                     "hasRefreshToken": {"type": "boolean"}, **_RECORD,
+                     "createdAt": _TIME, "updatedAt": _TIME}),
     "ProfileList": _obj({"profiles": {"type": "array", "items": _obj({
         "id": _INT, "name": _STR, "oauthAppId": _INT, "description": _STR,
-        "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR, "status": _STATUS,
+        "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR, **_RECORD,
         "createdAt": _TIME, "updatedAt": _TIME})}}),
+    "Token": _obj({"accessToken": _STR, "tokenType": {"const": "Bearer"},
+                   "expiresAt": _TIME, "scope": _NSTR}),
     "Application": _obj({**_APP_ITEM, "clientId": _STR, "clientSecret": _NSTR,
                          "hasClientSecret": {"type": "boolean"}},
                         required=list(_APP_ITEM) + ["clientId"]),
@@ -73,7 +79,8 @@ RESPONSES = {
     "AuditList": _obj({"events": {"type": "array", "items": _obj({
         "id": _INT, "at": _TIME, "actor": _NSTR, "onBehalfOf": _NSTR, "action": _STR,
         "objectType": _STR, "objectId": {"type": ["integer", "null"]}, "fields": {
-            "type": "array", "items": _STR}, "clientAddress": _NSTR})}}),
+            "type": "array", "items": _STR}, "clientAddress": _NSTR, "detail": _NSTR,
+        "count": _INT})}}),
 }
 
 _P = {
@@ -146,7 +153,15 @@ def document() -> dict:
     paths.update(_crud("/api/mgmt/oauthprofiles", "profile", "profileId", schemas.ProfileCreate,
                        schemas.ProfileUpdate, "Profile", "ProfileList", on_behalf=True,
                        extra_list=[{"name": "name", "in": "query", "schema": _STR},
-                                   {"name": "oauthAppId", "in": "query", "schema": _INT}]))
+                                   {"name": "oauthAppId", "in": "query", "schema": _INT},
+                                   {"name": "status", "in": "query", "schema": {
+                                       "type": "string", "enum": list(STATUSES)},
+                                    "description": "only profiles in this status; "
+                                    "repeat or comma-separate for several"},
+                                   {"name": "sort", "in": "query", "schema": {
+                                       "type": "string", "enum": list(SORT_KEYS)},
+                                    "description": "order (\"-\" for descending); "
+                                    "default: oldest first"}]))
     paths.update(_crud("/api/mgmt/oauthapps", "application", "appId", schemas.AppCreate,
                        schemas.AppUpdate, "Application", "ApplicationList", on_behalf=True))
     paths.update(_crud("/api/admin/users", "user", "userId", schemas.UserCreate,
@@ -164,6 +179,16 @@ def document() -> dict:
         "invalid_grant marks the profile needsReauthorization; provider failures answer 502 "
         "with code 222209010. Needs ModifyDataSource (3) and MgmtAPI (11).")
     paths["/api/mgmt/oauthprofiles/{profileId}/refresh"] = {"post": refresh}
+    token = _op("A valid access token for the profile", 200, "Token",
+                params=[_P["user"], _id("profileId")], errors=(401, 403, 404, 409, 502))
+    token["x-extension"] = True
+    token["description"] = (
+        "Extension (not part of HDP's API): the access token in clear, valid for at least "
+        "TOKEN_MIN_TTL_SECONDS (expiresAt null: the provider gave no expiry). A token that "
+        "is missing or expires sooner is refreshed first; concurrent calls make one token "
+        "request. 409 (222209012) when the profile needs re-authorization, 502 (222209010) "
+        "when the provider fails. Needs ViewDataSource (2) and MgmtAPI (11); owner only.")
+    paths["/api/mgmt/oauthprofiles/{profileId}/token"] = {"get": token}
     paths["/api/admin/users/{userId}/resetpassword"] = {"put": _op(
         "Reset a user's password", 204, None, schemas.PasswordReset, [_id("userId")])}
     paths["/api/admin/permissions"] = {"get": _op("The permission catalogue", 200,

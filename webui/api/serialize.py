@@ -8,10 +8,12 @@ from typing import Any
 
 from flask import current_app
 
+from webui.domain import tokens
 from webui.domain.permissions import CATALOGUE, Permission
 from webui.domain.profile_view import ProfileView
 from webui.domain.schemas import MASK
 from webui.models import AuditEvent, OAuthApplication, Role, User
+from webui.models.columns import utcnow
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -42,7 +44,14 @@ def _token(value: str | None, present: bool) -> str | None:
 
 
 def profile_status(p: ProfileView) -> str:
-    return "needsReauthorization" if p.needs_reauthorization else "active"
+    return p.status_at(utcnow(), tokens.margin())
+
+
+def _record(p: ProfileView) -> dict[str, Any]:
+    """The token service's fields (additions to HDP's shapes)."""
+    return {"status": profile_status(p), "tokenExpiresAt": timestamp(p.token_expires_at),
+            "lastRefreshedAt": timestamp(p.tokens_refreshed_at),
+            "lastUsedAt": timestamp(p.last_used_at), "lastRefreshError": p.last_refresh_error}
 
 
 def profile_created(p: ProfileView) -> dict[str, Any]:
@@ -59,8 +68,8 @@ def profile(p: ProfileView) -> dict[str, Any]:
             "accessToken": _token(p.access_token, p.has_access_token),
             "refreshToken": _token(p.refresh_token, p.has_refresh_token),
             "hasAccessToken": p.has_access_token, "hasRefreshToken": p.has_refresh_token,
-            "status": profile_status(p), "tokenExpiresAt": timestamp(p.token_expires_at),
-            "createdAt": timestamp(p.created_at), "updatedAt": timestamp(p.updated_at)}
+            **_record(p), "createdAt": timestamp(p.created_at),
+            "updatedAt": timestamp(p.updated_at)}
 
 
 def profile_item(p: ProfileView) -> dict[str, Any]:
@@ -68,7 +77,7 @@ def profile_item(p: ProfileView) -> dict[str, Any]:
     HDP 5.0 lists."""
     return {"id": p.id, "name": p.name, "oauthAppId": p.oauth_app_id,
             "description": p.description, "authorizeURI": p.authorize_uri,
-            "tokenURI": p.token_uri, "scope": p.scope, "status": profile_status(p),
+            "tokenURI": p.token_uri, "scope": p.scope, **_record(p),
             "createdAt": timestamp(p.created_at), "updatedAt": timestamp(p.updated_at)}
 
 
@@ -118,4 +127,4 @@ def audit_event(e: AuditEvent) -> dict[str, Any]:
     return {"id": e.id, "at": timestamp(e.at), "actor": e.actor, "onBehalfOf": e.subject,
             "action": e.action, "objectType": e.object_type, "objectId": e.object_id,
             "fields": e.fields.split(",") if e.fields else [],
-            "clientAddress": e.client_address}
+            "clientAddress": e.client_address, "detail": e.detail, "count": e.count}

@@ -16,7 +16,8 @@ from webui.models import AuditEvent, User
 
 
 # What the trail records, for filters: actions and object types.
-ACTIONS = ("create", "read", "update", "delete", "refresh", "login", "login_failed", "logout")
+ACTIONS = ("create", "read", "update", "delete", "refresh", "refresh_failed", "token", "login",
+           "login_failed", "logout")
 OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role")
 
 
@@ -25,18 +26,21 @@ _INSERT = insert(AuditEvent.__table__)
 
 def record(caller: Caller | None, action: str, object_type: str, object_id: int | None,
            fields: Iterable[str] = (), *, actor_name: str | None = None,
-           address: str | None = None) -> None:
+           address: str | None = None, detail: str | None = None) -> int:
     """Insert an audit event in the current transaction (it commits or rolls back with the
     use case): the caller's actor, and the subject when acting for someone. Field names only,
-    never values. Without a caller (a failed sign-in), actor_name and address say who."""
+    never values; ``detail`` what field names cannot say (never a secret). Without a caller
+    (a failed sign-in), actor_name and address say who. Returns the event's id."""
     # A prepared Core INSERT, not session.add(): no unit-of-work flush for a row nothing
     # reads back (bench/: the ORM flush of this row was a large share of a profile create).
-    db.session.execute(_INSERT, {
+    return db.session.execute(_INSERT, {
         "actor": caller.actor.user_name if caller else _recordable(actor_name),
         "subject": caller.subject.user_name if caller and caller.on_behalf else None,
         "action": action, "object_type": object_type, "object_id": object_id,
         "fields": ",".join(sorted(fields))[:1024],
-        "client_address": caller.address if caller else address})
+        "client_address": caller.address if caller else address,
+        "detail": None if detail is None else rules.recordable(detail, 1024),
+        "count": 1}).inserted_primary_key[0]
 
 
 UNKNOWN_ACCOUNT = "(unknown account)"

@@ -23,11 +23,11 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import undefer
 
-from webui.domain import acting, oauthclient, profiles, schemas
+from webui.domain import acting, provider_calls, profiles, schemas
 from webui.domain.caller import Caller
 from webui.domain.errors import Conflict, Invalid
 from webui.domain.oauthapps import usable_application
-from webui.domain.oauthclient import NO_REFRESH_TOKEN, ProviderError
+from webui.domain.provider_calls import NO_REFRESH_TOKEN, ProviderError
 from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
 from webui.domain.profile_view import ProfileView
@@ -130,7 +130,7 @@ def _start(caller: Caller, app: OAuthApplication, login_session_id: str,
     state = secrets.token_urlsafe(32)           # 256 bits
     verifier = secrets.token_urlsafe(64)        # 86 characters (RFC 7636: 43-128)
     callback = redirect_uri()
-    url = oauthclient.authorization_url(app, callback, state, verifier)
+    url = provider_calls.authorization_url(app, callback, state, verifier)
     with unit_of_work(Conflict("Retry.")) as session:
         session.execute(delete(PendingAuthorization)
                         .where(PendingAuthorization.expires_at < now))
@@ -185,7 +185,7 @@ def complete(caller: Caller, login_session_id: str, answer: Mapping[str, Any], *
     now = now or utcnow()
     pending = _consume(answer.get("state"), login_session_id, caller.actor, now)
     if answer.get("error") is not None:
-        raise oauthclient.refused(answer.get("error"))
+        raise provider_calls.refused(answer.get("error"))
     code = answer.get("code")
     if not isinstance(code, str) or not code or len(code) > _CODE_MAX:
         raise Invalid(CODE_MISSING, "code")
@@ -193,7 +193,7 @@ def complete(caller: Caller, login_session_id: str, answer: Mapping[str, Any], *
     app = db.session.scalar(select(OAuthApplication).options(
         undefer(OAuthApplication.client_secret))
         .where(OAuthApplication.id == pending.oauth_app_id))
-    tokens = oauthclient.redeem_code(app, code, pending.redirect_uri, pending.code_verifier,
+    tokens = provider_calls.redeem_code(app, code, pending.redirect_uri, pending.code_verifier,
                                      now)
     issued = profiles.TokenIssue(obtained_at=now, expires_at=tokens.expires_at)
     if pending.profile_id is None:

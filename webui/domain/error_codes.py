@@ -28,6 +28,7 @@ class Code(str, Enum):
     INTERNAL_ERROR = "222209009"
     PROVIDER_ERROR = "222209010"        # the OAuth provider refused or failed
     CONCURRENT_CHANGE = "222209011"     # another request changed or deleted it meanwhile
+    NEEDS_REAUTHORIZATION = "222209012"  # the owner must authorize the profile again
 
 
 # Status used for each code when it is raised as an HTTP error.
@@ -54,4 +55,7 @@ DESCRIPTIONS = {
     Code.PROVIDER_ERROR: (502, "The OAuth provider refused the request or did not answer."),
     Code.CONCURRENT_CHANGE: (409, "Another request changed or deleted the object meanwhile; "
                                   "reload and retry."),
+    Code.NEEDS_REAUTHORIZATION: (409, "The profile must be authorized again by its owner "
+                                      "(the provider refused its grant, or its application's "
+                                      "endpoints or client changed); no token is handed out."),
 }

@@ -7,12 +7,12 @@ OAuth) register and change them.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import undefer
 
-from webui.domain import audit, rules, schemas, tenancy
+from webui.domain import audit, provider_calls, rules, schemas, tenancy
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -150,10 +150,9 @@ def application_with_secret(subject: Principal, app_id: int) -> OAuthApplication
 
 
 def _check_endpoints(values: dict[str, Any]) -> None:
-    allow = current_app.config["ALLOW_HTTP_LOOPBACK_OAUTH"]
     for field in ("authorizeURI", "tokenURI"):
         if field in values:
-            rules.check_endpoint(values[field], field, allow_http_loopback=allow)
+            provider_calls.check_endpoint(rules.check_endpoint(values[field], field), field)
 
 
 def create_application(caller: Caller, data: Any) -> OAuthApplication:
@@ -183,17 +182,31 @@ def update_application(caller: Caller, app_id: int, data: Any) -> OAuthApplicati
     _check_endpoints(values)
     app = _managed(caller, subject, app_id, with_secret=True)
     changed = {k for k, v in values.items() if getattr(app, _COLUMNS[k]) != v}
+    detail = _registration_change(app, values, changed)
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         session.add(app)
         for key in changed:
             setattr(app, _COLUMNS[key], values[key])
         if changed & _REGISTRATION_FIELDS:
+            # Tokens follow their owner's consent, not the application's latest URL: every
+            # profile is blocked (no refresh, no hand-out: refresh.py) until its owner
+            # authorizes again through the new endpoints.
             session.execute(OAuthProfile.__table__.update()
                             .where(OAuthProfile.oauth_app_id == app.id)
-                            .values(needs_reauthorization=True))
+                            .values(needs_reauthorization=True, next_refresh_at=None))
         if changed:
-            audit.record(caller, "update", "oauthapp", app.id, changed)
+            audit.record(caller, "update", "oauthapp", app.id, changed, detail=detail)
     return app
+
+
+def _registration_change(app: OAuthApplication, values: dict[str, Any],
+                         changed: set[str]) -> str | None:
+    """Old and new host of each changed endpoint (for the audit trail; never a secret)."""
+    parts = [f"{field} host: {urlsplit(getattr(app, _COLUMNS[field])).hostname} -> "
+             f"{urlsplit(values[field]).hostname}"
+             for field in ("authorizeURI", "tokenURI") if field in changed]
+    parts += [f"{field} changed" for field in ("clientId", "scope") if field in changed]
+    return "; ".join(parts) or None
 
 
 def delete_application(caller: Caller, app_id: int) -> None:

@@ -9,11 +9,11 @@ bench/), and decrypt no token unless asked to (``with_tokens``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, false, or_, select
 
 from webui.models import OAuthApplication, OAuthProfile
 
@@ -32,6 +32,10 @@ class ProfileView:
     updated_at: datetime | None
     has_access_token: bool
     has_refresh_token: bool
+    last_refresh_error: str | None
+    refresh_failures: int
+    next_refresh_at: datetime | None
+    last_used_at: datetime | None
     # The application's, as HDP 5.0 lists them with each profile.
     app_name: str
     authorize_uri: str
@@ -41,6 +45,29 @@ class ProfileView:
     access_token: str | None = None
     refresh_token: str | None = None
 
+    def status_at(self, now: datetime, margin: timedelta) -> str:
+        """What the profile can do for a consumer now (the same rule as status_condition):
+        needsReauthorization, refreshFailing (the last refresh failed for a transient
+        reason), expired (no access token, or past its expiry), expiring (within margin),
+        active (valid beyond margin, or no expiry known)."""
+        if self.needs_reauthorization:
+            return "needsReauthorization"
+        if self.refresh_failures:
+            return "refreshFailing"
+        expires = _aware(self.token_expires_at)
+        if not self.has_access_token or (expires is not None and expires <= now):
+            return "expired"
+        if expires is not None and expires <= now + margin:
+            return "expiring"
+        return "active"
+
+
+STATUSES = ("active", "expiring", "expired", "needsReauthorization", "refreshFailing")
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
+
 
 _P, _A = OAuthProfile.__table__.c, OAuthApplication.__table__.c
 _COLUMNS = {
@@ -49,7 +76,10 @@ _COLUMNS = {
     "token_expires_at": _P.token_expires_at, "tokens_refreshed_at": _P.tokens_refreshed_at,
     "created_at": _P.created_at, "updated_at": _P.updated_at,
     "has_access_token": _P.access_token.is_not(None),
-    "has_refresh_token": _P.refresh_token.is_not(None), "app_name": _A.name,
+    "has_refresh_token": _P.refresh_token.is_not(None),
+    "last_refresh_error": _P.last_refresh_error, "refresh_failures": _P.refresh_failures,
+    "next_refresh_at": _P.next_refresh_at, "last_used_at": _P.last_used_at,
+    "app_name": _A.name,
     "authorize_uri": _A.authorize_uri, "token_uri": _A.token_uri, "scope": _A.scope}
 _TOKENS = {"access_token": _P.access_token, "refresh_token": _P.refresh_token}
 # The application columns a view carries, by the application's own column names.
@@ -71,9 +101,25 @@ ONE_WITH_TOKENS = VIEWS_WITH_TOKENS.where(*_OWNED)
 
 
 FIELDS = (*_COLUMNS, *_TOKENS)  # the order of a row, and of ProfileView's fields
+assert FIELDS == tuple(f.name for f in fields(ProfileView)), "select and view disagree"
 
 
 def view(row: Sequence[Any]) -> ProfileView:
     """The one mapping: a row of these selects (or the values just written, in FIELDS order)
     to a ProfileView."""
     return ProfileView(*row)
+
+
+def status_condition(status: str, now: datetime, margin: timedelta):
+    """The SQL condition of ProfileView.status_at(now, margin) == status."""
+    blocked = _P.needs_reauthorization.is_(True)
+    sound = and_(_P.needs_reauthorization.is_(False), _P.refresh_failures == 0)
+    no_token = _P.access_token.is_(None)
+    expires = _P.token_expires_at
+    return {
+        "needsReauthorization": blocked,
+        "refreshFailing": and_(_P.needs_reauthorization.is_(False), _P.refresh_failures > 0),
+        "expired": and_(sound, or_(no_token, expires <= now)),
+        "expiring": and_(sound, ~no_token, expires > now, expires <= now + margin),
+        "active": and_(sound, ~no_token, or_(expires.is_(None), expires > now + margin)),
+    }.get(status, false())

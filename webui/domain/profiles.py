@@ -7,16 +7,17 @@ Every use case takes the request's Caller and answers with the one read type, Pr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Sequence
 
-from sqlalchemy import bindparam, insert, select
+from flask import current_app
+from sqlalchemy import and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import joinedload, undefer
 
 from webui.domain import audit, profile_view, rules, schemas
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
-from webui.domain.errors import Conflict, NotFound
+from webui.domain.errors import Conflict, Invalid, NotFound
 from webui.domain.oauthapps import usable_application, usable_application_columns
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission
@@ -88,24 +89,64 @@ def read(subject: Principal, profile_id: int, *, with_tokens: bool = False) -> P
     return profile_view.view(row)
 
 
-def list_profiles(caller: Caller, page: PageRequest = PageRequest(), *,
-                  name_contains: str | None = None,
-                  app_id: int | None = None) -> Page[ProfileView]:
-    """One page of the subject's profiles, oldest first (one query).
+# ?sort= of the list: the column each key orders by (a missing expiry sorts last).
+_FAR_FUTURE = datetime(9999, 12, 31, tzinfo=timezone.utc)
+SORTS = {"name": _P.name, "created": _P.id, "updated": _P.updated_at,
+         "tokenExpiresAt": func.coalesce(_P.token_expires_at, _FAR_FUTURE)}
+SORT_KEYS = tuple(k for key in SORTS for k in (key, f"-{key}"))
 
-    Needs ViewDataSource (2). Raises Forbidden, Invalid (a name_contains with control
-    characters). A read for another user is recorded in the audit trail.
+
+def _sorted(query, sort: str, after: int, owner_id: int):
+    """Order by sort (then id) and start after the row with id ``after``, comparing with that
+    row's own sort value (read in the same statement), so the cursor stays an id."""
+    descending = sort.startswith("-")
+    column = SORTS[sort.lstrip("-")]
+    query = query.order_by(column.desc() if descending else column,
+                           _P.id.desc() if descending else _P.id)
+    if after:
+        mark = select(column).where(_P.id == after, _P.owner_id == owner_id).scalar_subquery()
+        beyond, next_id = (column < mark, _P.id < after) if descending else \
+            (column > mark, _P.id > after)
+        query = query.where(or_(beyond, and_(column == mark, next_id)))
+    return query
+
+
+def list_profiles(caller: Caller, page: PageRequest = PageRequest(), *,
+                  name_contains: str | None = None, app_id: int | None = None,
+                  statuses: Sequence[str] = (), sort: str | None = None
+                  ) -> Page[ProfileView]:
+    """One page of the subject's profiles (one query): oldest first, or by ``sort`` (one of
+    SORT_KEYS; "-" for descending), only those whose status is in ``statuses`` when given.
+
+    Needs ViewDataSource (2). Raises Forbidden, Invalid (an unknown status or sort, a
+    name_contains with control characters). A read for another user is recorded in the audit
+    trail.
     """
     subject = caller.require(Permission.VIEW_DATA_SOURCE)
-    query = _PAGE
+    unknown = [s for s in statuses if s not in profile_view.STATUSES]
+    if unknown:
+        raise Invalid(f"Unknown status {unknown[0]!r}; known: "
+                      f"{', '.join(profile_view.STATUSES)}.", "status")
+    if sort is not None and sort not in SORT_KEYS:
+        raise Invalid(f"Unknown sort {sort!r}; known: {', '.join(SORT_KEYS)}.", "sort")
+    if sort is None:
+        query = _PAGE
+    else:
+        query = _sorted(profile_view.VIEWS.where(_P.owner_id == bindparam("owner_id"))
+                        .limit(bindparam("limit")), sort, page.after, subject.id)
     if name_contains:
         rules.check_text(name_contains, "name", rules.NAME_MAX, single_line=True)
         query = query.where(_P.name.contains(name_contains, autoescape=True))
     if app_id is not None:
         query = query.where(_P.oauth_app_id == app_id)
-    result = db.session.execute(query, {"owner_id": subject.id, "after": page.after,
-                                        "limit": page.limit + 1})
-    rows = [profile_view.view(row) for row in result]
+    if statuses:
+        now, margin = utcnow(), timedelta(seconds=current_app.config["TOKEN_MIN_TTL_SECONDS"])
+        query = query.where(or_(*(profile_view.status_condition(s, now, margin)
+                                  for s in statuses)))
+    params = {"owner_id": subject.id, "limit": page.limit + 1}
+    if sort is None:
+        params["after"] = page.after
+    rows = [profile_view.view(row) for row in db.session.execute(query, params)]
     audit.record_read_for(caller, "oauthprofile")
     return page_of(rows, page)
 
@@ -140,6 +181,8 @@ def create_profile(caller: Caller, data: Any, *, issued: TokenIssue | None = Non
     row = {"owner_id": subject.id, "description": "", "access_token": None,
            "refresh_token": None, "needs_reauthorization": False, "token_expires_at": None,
            "tokens_refreshed_at": None, "created_at": now, "updated_at": now,
+           "last_refresh_error": None, "refresh_failures": 0, "next_refresh_at": None,
+           "last_used_at": None,
            **{_COLUMNS[k]: v for k, v in values.items()},
            **(issued.columns() if issued is not None else {})}
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:

@@ -5,11 +5,12 @@ message a person should see and the (JSON) name of the field.
 """
 from __future__ import annotations
 
-import ipaddress
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from webui.domain.errors import Invalid
+from webui.models.names import normalized
 
 NAME_MAX = 128
 USER_NAME_MAX = 128
@@ -34,7 +35,7 @@ _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _UNSTORABLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def _label(field: str) -> str:
+def label(field: str) -> str:
     return {"oauthAppId": "OAuth application", "userName": "User name",
             "authorizeURI": "Authorize URI", "tokenURI": "Token URI", "clientId": "Client id",
             "clientSecret": "Client secret", "accessToken": "Access token",
@@ -46,13 +47,13 @@ def check_text(value: object, field: str, max_len: int, *, required: bool = Fals
                single_line: bool = False) -> str:
     """A string of at most max_len characters with nothing a database would mangle."""
     if not isinstance(value, str):
-        raise Invalid(f"{_label(field)} must be a string.", field)
+        raise Invalid(f"{label(field)} must be a string.", field)
     if required and not value.strip():
-        raise Invalid(f"{_label(field)} is required.", field)
+        raise Invalid(f"{label(field)} is required.", field)
     if len(value) > max_len:
-        raise Invalid(f"{_label(field)} must be at most {max_len} characters.", field)
+        raise Invalid(f"{label(field)} must be at most {max_len} characters.", field)
     if (_UNSTORABLE_LINE if single_line else _UNSTORABLE).search(value):
-        raise Invalid(f"{_label(field)} contains characters that are not allowed.", field)
+        raise Invalid(f"{label(field)} contains characters that are not allowed.", field)
     return value
 
 
@@ -68,8 +69,25 @@ def recordable(value: str, max_len: int) -> str:
     return _UNSTORABLE_LINE.sub("\ufffd", value[:max_len])
 
 
+# Format (Cf: zero-width spaces, bidi controls, BOM), line/paragraph separators, private-use
+# and unassigned characters: invisible or direction-changing, they make one name look like
+# another on every page and in the audit trail.
+_INVISIBLE = {"Cf", "Zl", "Zp", "Co", "Cn"}
+INVISIBLE_MESSAGE = "{label} contains invisible or direction-changing characters."
+
+
+def check_visible(text: str, field: str) -> str:
+    """Refuses invisible and direction-changing characters (see _INVISIBLE)."""
+    if any(unicodedata.category(c) in _INVISIBLE for c in text):
+        raise Invalid(INVISIBLE_MESSAGE.format(label=label(field)), field)
+    return text
+
+
 def check_name(value: object, field: str = "name") -> str:
-    """The name rule of OAuth applications, profiles and roles' keys: [A-Za-z0-9_]{1,128}."""
+    """The name rule of OAuth applications, profiles and roles' keys: [A-Za-z0-9_]{1,128},
+    after NFKC normalization (a full-width "Ｕser_1" is stored as "User_1")."""
+    if isinstance(value, str):
+        value = normalized(value)
     if not isinstance(value, str) or value == "":
         raise Invalid("Name is required." if value in (None, "") else NAME_MESSAGE, field)
     if len(value) > NAME_MAX:
@@ -80,9 +98,11 @@ def check_name(value: object, field: str = "name") -> str:
 
 
 def check_user_name(value: object, field: str = "userName") -> str:
-    """1-128 characters, no control characters, no colon (it ends the name in Basic auth),
-    no surrounding spaces."""
-    text = check_text(value, field, USER_NAME_MAX, required=True, single_line=True)
+    """1-128 characters after NFKC normalization, no control, invisible or bidi characters,
+    no colon (it ends the name in Basic auth), no surrounding spaces."""
+    text = check_visible(check_text(normalized(value) if isinstance(value, str) else value,
+                                    field, USER_NAME_MAX, required=True, single_line=True),
+                         field)
     if ":" in text:
         raise Invalid("User names cannot contain a colon.", field)
     if text != text.strip():
@@ -91,7 +111,9 @@ def check_user_name(value: object, field: str = "userName") -> str:
 
 
 def check_role_name(value: object, field: str = "name") -> str:
-    text = check_text(value, field, NAME_MAX, required=True, single_line=True)
+    """As user names: normalized, visible, single line, no surrounding spaces."""
+    text = check_visible(check_text(normalized(value) if isinstance(value, str) else value,
+                                    field, NAME_MAX, required=True, single_line=True), field)
     if text != text.strip():
         raise Invalid("Role names cannot start or end with a space.", field)
     return text
@@ -120,35 +142,25 @@ def check_scope(value: object, field: str = "scope") -> str:
 def check_id(value: object, field: str) -> int:
     """A positive 32-bit integer; bools, floats and strings are refused."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{_label(field)} must be an integer.", field)
+        raise Invalid(f"{label(field)} must be an integer.", field)
     if not 1 <= value <= ID_MAX:
-        raise Invalid(f"{_label(field)} must be between 1 and {ID_MAX}.", field)
+        raise Invalid(f"{label(field)} must be between 1 and {ID_MAX}.", field)
     return value
 
 
 def id_from_text(text: str, field: str) -> int:
     """An id given as text (a query-string filter). Raises Invalid."""
     if not (text.isascii() and text.isdigit() and len(text) <= 10):
-        raise Invalid(f"{_label(field)} must be an integer.", field)
+        raise Invalid(f"{label(field)} must be an integer.", field)
     return check_id(int(text), field)
 
 
-_LOOPBACK_NAMES = {"localhost"}
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_endpoint(value: object, field: str, *, allow_http_loopback: bool) -> str:
-    """An absolute https URL; http only for a loopback host, and only when allowed."""
+def check_endpoint(value: object, field: str) -> str:
+    """An absolute http(s) URL with a host, and no user info, fragment or white space. Where
+    it may point (https to a public address, http only to loopback in development) is the
+    outbound policy's to judge: webui/domain/provider.py check_endpoint."""
     text = check_text(value, field, URI_MAX, required=True, single_line=True)
-    message = f"{_label(field)} must be an absolute https URL."
+    message = f"{label(field)} must be an absolute https URL."
     if any(c.isspace() for c in text):
         raise Invalid(message, field)
     try:
@@ -157,12 +169,7 @@ def check_endpoint(value: object, field: str, *, allow_http_loopback: bool) -> s
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         raise Invalid(message, field) from None
-    if not host or parts.username or parts.password or parts.fragment:
+    if not host or parts.username or parts.password or parts.fragment \
+            or parts.scheme not in ("https", "http"):
         raise Invalid(message, field)
-    if parts.scheme == "https":
-        return text
-    if parts.scheme == "http" and allow_http_loopback and _is_loopback(host):
-        return text
-    if parts.scheme == "http" and _is_loopback(host):
-        raise Invalid(f"{message} (http on localhost is off in this deployment)", field)
-    raise Invalid(message, field)
+    return text

@@ -19,3 +19,8 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     fields: Mapped[str] = mapped_column(String(1024), default="")
     client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # What the field names cannot say, never a secret (e.g. "tokenURI host: a.example ->
+    # b.example", or why a provider's answer was refused).
+    detail: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    # Coalesced events (token hand-outs: one row per caller, profile and minute) count here.
+    count: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,8 +1,9 @@
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webui.extensions import db
 from webui.models.columns import Timestamps
+from webui.models.names import key_column, name_key
 
 role_permission = Table(
     "role_permission", db.metadata,
@@ -31,16 +32,23 @@ class PermissionDefinition(db.Model):
 
 class Role(Timestamps, db.Model):
     __tablename__ = "role"
-    __table_args__ = (UniqueConstraint("tenant_id", "name", name="uq_role_tenant_name"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "name", name="uq_role_tenant_name"),
+                      UniqueConstraint("tenant_id", "name_key", name="uq_role_tenant_name_key"))
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
     name: Mapped[str] = mapped_column(String(128))
+    name_key: Mapped[str] = key_column("name")
     description: Mapped[str] = mapped_column(String(1024), default="")
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     permissions: Mapped[list[PermissionDefinition]] = relationship(
         secondary=role_permission, order_by=PermissionDefinition.id)
     users: Mapped[list["User"]] = relationship(secondary=user_role, back_populates="roles",
                                                order_by="User.id")
+
+    @validates("name")
+    def _keyed(self, _field: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
 
     @property
     def permission_ids(self) -> list[int]:
@@ -52,6 +60,7 @@ class User(Timestamps, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
     user_name: Mapped[str] = mapped_column(String(128), unique=True)
+    name_key: Mapped[str] = key_column("user_name")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     # 1 active, 2 must be reset (HDP's passwordStatus)
@@ -63,6 +72,13 @@ class User(Timestamps, db.Model):
                                              order_by=Role.id)
     permissions: Mapped[list[PermissionDefinition]] = relationship(
         secondary=user_permission, order_by=PermissionDefinition.id)
+
+    __table_args__ = (UniqueConstraint("name_key", name="uq_user_account_name_key"),)
+
+    @validates("user_name")
+    def _keyed(self, _field: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
 
     def granted(self) -> frozenset[int]:
         """Effective permission ids: the union of the roles' and the explicit ones."""

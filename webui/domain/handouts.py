@@ -1,0 +1,115 @@
+"""Token hand-outs in the audit trail, coalesced: one row per caller (actor, and the subject
+when acting for someone), profile, minute and server process, with a count. Never the token.
+
+Why coalesce: a row written per call made every hand-out a write transaction, which on
+SQLite queues all writers (webui/infra/database.py); the hand-out is the product's hottest
+consumer path (bench/: the token scenario). So the first hand-out of a minute writes its row
+(and the profile's last_used_at) before the token is returned, and the rest of that minute
+only count in this process; a process adds its counts to their rows at its next write (a
+new minute's first hand-out, at most about a minute later while it keeps serving) and when a
+gunicorn worker exits (gunicorn.conf.py: worker_exit). What a crashed process had counted
+since its last write is lost; the row of each caller, profile and minute never is. A hand-out
+that refreshed the token writes its own row at once.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import bindparam, update
+
+from webui.domain import audit
+from webui.domain.caller import Caller
+from webui.domain.errors import ConcurrentChange
+from webui.domain.transaction import unit_of_work
+from webui.models import AuditEvent, OAuthProfile
+
+FLUSH_EVERY = 60.0  # seconds between writes that only add counts
+_ADD = (update(AuditEvent.__table__).where(AuditEvent.__table__.c.id == bindparam("row"))
+        .values(count=AuditEvent.__table__.c.count + bindparam("n")))
+_USED = (update(OAuthProfile.__table__).where(OAuthProfile.__table__.c.id == bindparam("pid"))
+         .values(last_used_at=bindparam("at")))
+
+
+@dataclass
+class _Minute:
+    minute: int
+    row: int
+    pending: int = 0
+
+
+class Ledger:
+    """This process's rows of the current minutes and the hand-outs not yet added to them."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple, _Minute] = {}
+        self._lock = threading.Lock()
+        self._flushed = time.monotonic()
+
+    def count(self, key: tuple, minute: int) -> bool:
+        """Count a hand-out against key's row of this minute, if this process has one."""
+        with self._lock:
+            entry = self._rows.get(key)
+            if entry is None or entry.minute != minute:
+                return False
+            entry.pending += 1
+            return True
+
+    def due(self) -> bool:
+        return time.monotonic() - self._flushed > FLUSH_EVERY and \
+            any(e.pending for e in self._rows.values())
+
+    def take(self, current_minute: int | None = None) -> list[dict]:
+        """The counts to add, zeroed; entries of past minutes are dropped."""
+        with self._lock:
+            counts = [{"row": e.row, "n": e.pending} for e in self._rows.values() if e.pending]
+            for e in self._rows.values():
+                e.pending = 0
+            if current_minute is not None:
+                self._rows = {k: e for k, e in self._rows.items() if e.minute == current_minute}
+            self._flushed = time.monotonic()
+        return counts
+
+    def remember(self, key: tuple, minute: int, row: int) -> None:
+        with self._lock:
+            self._rows[key] = _Minute(minute, row)
+
+
+EXTENSION = "handout_ledger"
+
+
+def _ledger() -> Ledger:
+    # One per app: rows belong to that app's database.
+    return current_app.extensions.setdefault(EXTENSION, Ledger())
+
+
+def record(caller: Caller, profile_id: int, *, refreshed: bool, now: datetime) -> None:
+    """Record one hand-out of profile_id's access token to caller."""
+    minute = int(now.timestamp() // 60)
+    key = (caller.actor.id, caller.subject.id, profile_id)
+    ledger = _ledger()
+    if not refreshed and ledger.count(key, minute):
+        if ledger.due():
+            flush()
+        return
+    counts = ledger.take(minute)
+    with unit_of_work(ConcurrentChange()) as session:
+        if counts:
+            session.execute(_ADD, counts)
+        row = audit.record(caller, "token", "oauthprofile", profile_id, ["accessToken"],
+                           detail="refreshed before the hand-out" if refreshed else None)
+        session.execute(_USED, {"pid": profile_id, "at": now})
+    if not refreshed:
+        ledger.remember(key, minute, row)
+
+
+def flush() -> None:
+    """Add this process's counted hand-outs to their rows (at a worker's exit, and once a
+    minute while it serves)."""
+    counts = _ledger().take()
+    if counts:
+        with unit_of_work(ConcurrentChange()) as session:
+            session.execute(_ADD, counts)
