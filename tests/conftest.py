@@ -36,7 +36,7 @@ def base_config(uri: str, **extra) -> dict:
     return {"TESTING": True, "SECRET_KEY": "test-secret-key", "SQLALCHEMY_DATABASE_URI": uri,
             "TOKEN_ENCRYPTION_KEYS": TEST_KEYS, "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1,
-            "SERVER_NAME": None, **extra}
+            "SERVER_NAME": None, "PUBLIC_BASE_URL": "http://localhost", **extra}
 
 
 def migrate_and_seed(app) -> None:

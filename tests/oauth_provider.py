@@ -12,7 +12,8 @@ Switches (attributes of Provider): rotate (issue a new refresh token on each ref
 retire the old one), refresh_error (answer every refresh with this OAuth error, e.g.
 "invalid_grant"), deny (the consent page answers access_denied by itself), delay (seconds to
 wait before answering /token), redirect_token (answer /token with a 302), omit_refresh (issue
-no refresh token for a code). Every token request is recorded in ``token_requests``.
+no refresh token for a code), answer (a function returning /token's whole answer: the hostile
+provider of tests/test_outbound.py). Every token request is recorded in ``token_requests``.
 """
 from __future__ import annotations
 
@@ -22,12 +23,14 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import urlencode
 
 import pytest
 import requests
 from bs4 import BeautifulSoup
-from flask import Flask, abort, jsonify, redirect, render_template_string, request
+from flask import (Flask, Response, abort, jsonify, redirect, render_template_string,
+                   request)
 from markupsafe import escape
 from sqlalchemy import select
 from werkzeug.serving import make_server
@@ -77,6 +80,8 @@ class Provider:
     delay: float = 0.0
     redirect_token: bool = False
     omit_refresh: bool = False
+    # When set, /token answers with what this returns (a hostile provider's answer).
+    answer: Callable[[], Response] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     issued: int = 0
 
@@ -159,6 +164,8 @@ def build_app(provider: Provider) -> Flask:
             provider.token_requests.append({"path": request.path, **request.form.to_dict()})
         if provider.delay:
             time.sleep(provider.delay)
+        if provider.answer is not None:
+            return provider.answer()
         if provider.redirect_token:
             return redirect(f"{provider.url}/elsewhere", 302)
         client_id = _client(provider)

@@ -92,3 +92,16 @@ def test_unexpected_query_keys_never_steer_the_next_link(client, admin, google_a
     assert link.startswith("<http://localhost/api/mgmt/oauthprofiles?")
     assert "#" not in link and link.endswith('>; rel="next"')
     assert re.search(r"[?&]cursor=\d+[&>]", link)
+
+
+@pytest.mark.parametrize("header", ["Host", "X-Forwarded-Host"])
+def test_the_next_link_never_echoes_the_request_host(app, client, admin, google_app, header):
+    for n in range(2):
+        client.post("/api/mgmt/oauthprofiles", headers=admin.basic, json={
+            "name": f"p{n}", "oauthAppId": google_app, "refreshToken": "r"})
+    app.config["PUBLIC_BASE_URL"] = "https://opm.example.com/"
+    response = client.get("/api/mgmt/oauthprofiles?limit=1",
+                          headers={**admin.basic, header: "evil.example"})
+    link = response.headers["Link"]
+    assert link.startswith("<https://opm.example.com/api/mgmt/oauthprofiles?"), link
+    assert "evil.example" not in link

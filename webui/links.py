@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import request
+from flask import current_app, request
 from werkzeug.datastructures import MultiDict
 
 
 def with_cursor(cursor: str | None, *, external: bool = False) -> str:
     """This request's URL with ``cursor`` replaced (None: dropped), every other query
     parameter kept as sent. Built by encoding, never by passing the client's parameters to
-    url_for as keywords (names such as ``endpoint`` or ``_external`` would steer it)."""
+    url_for as keywords (names such as ``endpoint`` or ``_external`` would steer it). An
+    external URL starts with PUBLIC_BASE_URL, never with the request's Host or
+    X-Forwarded-Host, which the client chooses."""
     args = MultiDict(request.args)
     args.pop("cursor", None)
     if cursor is not None:
         args["cursor"] = cursor
-    base = request.base_url if external else request.path
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + request.path if external \
+        else request.path
     query = urlencode(list(args.items(multi=True)))
     return f"{base}?{query}" if query else base

@@ -1,11 +1,23 @@
-"""URL converters for the API's paths."""
-from werkzeug.routing import IntegerConverter
+"""URL converters for the paths of both doors."""
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter
 
 from webui.domain.rules import ID_MAX
 
 
-class IdConverter(IntegerConverter):
-    """A database id: 1 to 2**31-1, so an absurd number is a 404, not a database error."""
+class IdConverter(BaseConverter):
+    """A database id in ASCII digits (a full-width "１" is no id). Any run of digits matches
+    the route, so an id out of range (0, or beyond 2**31-1) is a 404 whatever the method: a
+    converter that declined to match left werkzeug to answer 405 for PUT and DELETE."""
 
-    def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=ID_MAX)
+    regex = r"[0-9]{1,20}"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= ID_MAX:
+            raise NotFound()
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))

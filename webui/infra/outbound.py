@@ -241,11 +241,11 @@ def send(policy: Policy, method: str, url: str, body: bytes | None,
     conn = _PinnedTLS(dest, timeout, _tls_context(policy)) if dest.scheme == "https" \
         else _Pinned(dest, timeout)
     expired = threading.Event()
+    sockets: list[socket.socket] = []  # http.client forgets it once a response owns it
 
     def watchdog() -> None:  # the total deadline, whatever each read's timeout says
         expired.set()
-        sock = conn.sock
-        if sock is not None:
+        for sock in sockets or [s for s in (conn.sock,) if s is not None]:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
@@ -259,11 +259,14 @@ def send(policy: Policy, method: str, url: str, body: bytes | None,
         # within the cap all the same.
         conn.request(method, dest.target, body=body, headers=dict(headers))
         if conn.sock is not None:
+            sockets.append(conn.sock)
             conn.sock.settimeout(max(0.01, deadline - time.monotonic()))
         response = conn.getresponse()
         if 300 <= response.status < 400:
             raise Failed("redirect")
         raw = _read_capped(response, policy.max_body)
+        if expired.is_set():  # the watchdog's shutdown reads as an early end of the body
+            raise Failed("timeout")
         found = {k.lower(): v for k, v in response.getheaders()}
         return Answer(response.status, found, _decoded(raw, found, policy.max_body))
     except Failed:

@@ -1,0 +1,256 @@
+"""The token service: GET /api/mgmt/oauthprofiles/{id}/token hands out a token valid NOW,
+refreshing it first when needed, against the real local provider; and statuses that tell the
+truth, at each boundary, with a clock the test controls."""
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlsplit
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from sqlalchemy import update
+
+from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
+                                  provider, register_app, stored_profile)
+from tests.test_concurrency import serving
+from webui.domain import profile_view
+from webui.domain.caller import Caller
+from webui.domain.principal import Principal
+from webui.extensions import db
+from webui.models import OAuthProfile, User
+
+BLOCKED, PROVIDER_ERROR = "222209012", "222209010"
+
+
+@pytest.fixture
+def app_config(oauth_config):  # noqa: F811
+    return {**oauth_config, "OAUTH_REFRESH_COALESCE_SECONDS": 0}
+
+
+@pytest.fixture
+def profile(client, admin, alice, provider):  # noqa: F811
+    """alice's profile, its refresh token known to the provider; (id, token URL)."""
+    app_id = register_app(client, admin, provider)
+    response = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json={
+        "name": "Warehouse", "oauthAppId": app_id, "accessToken": "stored-access",
+        "refreshToken": provider.grant_refresh_token(CLIENT_ID)})
+    assert response.status_code == 201
+    pid = response.json["id"]
+    return pid, f"/api/mgmt/oauthprofiles/{pid}/token"
+
+
+def expire_in(app, pid: int, seconds: float | None) -> None:
+    """Set the stored token's expiry relative to now (None: unknown)."""
+    at = None if seconds is None else datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    with app.app_context():
+        db.session.execute(update(OAuthProfile).where(OAuthProfile.id == pid)
+                           .values(token_expires_at=at))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_valid_token_is_handed_out_as_stored(app, client, alice, profile, provider):  # noqa
+    pid, url = profile
+    expire_in(app, pid, 3600)
+    response = client.get(url, headers=alice.basic)
+    assert response.status_code == 200
+    body = response.json
+    assert body["accessToken"] == "stored-access" and body["tokenType"] == "Bearer"
+    assert body["scope"] == "read write" and body["expiresAt"].endswith("Z")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert provider.token_requests == []
+
+
+def test_unknown_expiry_is_handed_out_with_null(app, client, alice, profile, provider):  # noqa
+    pid, url = profile
+    body = client.get(url, headers=alice.basic).json
+    assert body["accessToken"] == "stored-access" and body["expiresAt"] is None
+    assert provider.token_requests == []
+
+
+@pytest.mark.parametrize("seconds", [-5, 0, 30, 59])
+def test_an_expired_or_nearly_expired_token_is_refreshed_first(app, client, alice, profile,
+                                                               provider, seconds):  # noqa
+    pid, url = profile
+    provider.rotate = True
+    expire_in(app, pid, seconds)
+    body = client.get(url, headers=alice.basic).json
+    assert body["accessToken"].startswith("at-") and len(provider.token_requests) == 1
+    stored = stored_profile(app, "alice", pid)
+    assert stored.access_token == body["accessToken"]
+    assert stored.refresh_token != provider.token_requests[0]["refresh_token"]  # rotated
+    expires = datetime.fromisoformat(body["expiresAt"].replace("Z", "+00:00"))
+    assert expires - datetime.now(timezone.utc) > timedelta(seconds=3000)
+
+
+def test_a_provider_down_is_502_and_the_stale_token_never_leaks(app, client, alice, profile,
+                                                                 provider):  # noqa: F811
+    pid, url = profile
+    expire_in(app, pid, -60)
+    provider.refresh_error = "temporarily_unavailable"
+    response = client.get(url, headers=alice.basic)
+    assert response.status_code == 502 and response.json["error"]["code"] == PROVIDER_ERROR
+    assert "stored-access" not in response.get_data(as_text=True)
+    one = client.get(f"/api/mgmt/oauthprofiles/{pid}", headers=alice.basic).json
+    assert one["status"] == "refreshFailing" and one["lastRefreshError"]
+
+
+def test_invalid_grant_is_409_and_flips_the_status(app, client, alice, profile,
+                                                   provider):  # noqa: F811
+    pid, url = profile
+    expire_in(app, pid, -60)
+    provider.refresh_error = "invalid_grant"
+    response = client.get(url, headers=alice.basic)
+    assert response.status_code == 409 and response.json["error"]["code"] == BLOCKED
+    one = client.get(f"/api/mgmt/oauthprofiles/{pid}", headers=alice.basic).json
+    assert one["status"] == "needsReauthorization"
+    requests_before = len(provider.token_requests)
+    again = client.get(url, headers=alice.basic)  # answered at once, provider not called
+    assert again.status_code == 409 and len(provider.token_requests) == requests_before
+
+
+def test_fifty_concurrent_callers_make_one_token_request(app, alice, profile,
+                                                         provider):  # noqa: F811
+    pid, url = profile
+    provider.rotate, provider.delay = True, 0.3
+    expire_in(app, pid, -60)
+    answers: list = []
+    barrier = threading.Barrier(50)
+    with Server(app) as server:
+        def call():
+            barrier.wait()
+            answers.append(requests.get(server.url + url, headers=alice.basic, timeout=60))
+        threads = [threading.Thread(target=call) for _ in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+    assert [a.status_code for a in answers] == [200] * 50
+    assert len({a.json()["accessToken"] for a in answers}) == 1
+    assert len(provider.token_requests) == 1
+
+
+def test_two_servers_make_one_token_request(app, alice, profile, provider, tmp_path,
+                                            backend):  # noqa: F811
+    """Two gunicorn servers (separate process groups, as two hosts would be) on one
+    database: one token request for 50 callers split between them."""
+    if backend != "postgresql":
+        pytest.skip("several hosts share a database only on PostgreSQL")
+    pid, url = profile
+    provider.rotate, provider.delay = True, 0.3
+    expire_in(app, pid, -60)
+    with serving(app, tmp_path / "one.log", workers=2, threads=8) as one, \
+            serving(app, tmp_path / "two.log", workers=2, threads=8) as two:
+        one.warm(alice, 4)
+        two.warm(alice, 4)
+        barrier = threading.Barrier(50)
+        statuses: list = []
+
+        def call(n):
+            barrier.wait()
+            statuses.append((one if n % 2 else two).request("GET", url, auth=alice))
+        threads = [threading.Thread(target=call, args=(n,)) for n in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+    assert [s for s, _ in statuses] == [200] * 50
+    assert len({body["accessToken"] for _, body in statuses}) == 1
+    assert len(provider.token_requests) == 1
+
+
+def test_rules_of_the_endpoint(client, admin, alice, make_user, profile):
+    pid, url = profile
+    assert client.get(url, headers=make_user("bob").basic).status_code == 404
+    assert client.get(url).status_code == 401
+    viewer = client.post("/api/admin/roles", headers=admin.basic, json={
+        "name": "NoView", "permissions": [1, 3, 11], "users": []})
+    assert viewer.status_code == 201
+    assert client.get(url, headers=make_user("carol", roles_=("NoView",)).basic
+                      ).status_code == 403
+    assert client.get(url, headers=admin.basic).status_code == 404  # not the owner
+    assert client.get(f"{url}?user=alice", headers=admin.basic).status_code == 200
+    delegate = make_user("delegate", permissions=(21,))  # MgmtAPI + OnBehalfOf, same tenant
+    assert client.get(f"{url}?user=alice", headers=delegate.basic).status_code == 200
+    assert client.get(f"{url}?user=ghost", headers=admin.basic).status_code == 404
+
+
+def test_hand_outs_are_audited_coalesced_and_without_the_value(app, client, admin, alice,
+                                                              profile):  # noqa: F811
+    pid, url = profile
+    for _ in range(3):
+        assert client.get(url, headers=alice.basic).status_code == 200
+    assert client.get(f"{url}?user=alice", headers=admin.basic).status_code == 200
+    events = client.get("/api/admin/audit?action=token", headers=admin.basic).json["events"]
+    rows = {(e["actor"], e["onBehalfOf"]): e for e in events}
+    assert set(rows) == {("alice", None), ("admin", "alice")}
+    assert rows[("admin", "alice")]["count"] == 1
+    with app.app_context():
+        from webui.domain import handouts
+        handouts.flush()  # what a worker does at exit, and once a minute while serving
+        db.session.remove()
+    events = client.get("/api/admin/audit?action=token", headers=admin.basic).json["events"]
+    counts = {(e["actor"], e["onBehalfOf"]): e["count"] for e in events}
+    assert counts[("alice", None)] == 3
+    assert "stored-access" not in str(events)
+    one = client.get(f"/api/mgmt/oauthprofiles/{pid}", headers=alice.basic).json
+    assert one["lastUsedAt"] is not None
+
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+MARGIN = timedelta(seconds=60)
+
+
+@pytest.mark.parametrize("expires,flags,status", [
+    (None, {}, "active"),
+    (NOW + MARGIN + timedelta(seconds=1), {}, "active"),
+    (NOW + MARGIN, {}, "expiring"),
+    (NOW + timedelta(seconds=1), {}, "expiring"),
+    (NOW, {}, "expired"),
+    (NOW - timedelta(days=1), {}, "expired"),
+    (None, {"access_token": None}, "expired"),
+    (NOW + timedelta(days=1), {"refresh_failures": 2}, "refreshFailing"),
+    (NOW + timedelta(days=1), {"refresh_failures": 2, "needs_reauthorization": True},
+     "needsReauthorization"),
+])
+def test_statuses_at_each_boundary(app, alice, profile, expires, flags, status):
+    """The view's status and the list filter's SQL condition agree, at a fixed clock."""
+    pid, _ = profile
+    with app.app_context():
+        db.session.execute(update(OAuthProfile).where(OAuthProfile.id == pid)
+                           .values(token_expires_at=expires, **flags))
+        db.session.commit()
+        caller = Caller.own(Principal.of(db.session.get(User, alice.id)))
+        from webui.domain import profiles
+        view = profiles.read(caller.subject, pid)
+        assert view.status_at(NOW, MARGIN) == status
+        matching = {name for name in profile_view.STATUSES if db.session.execute(
+            profile_view.VIEWS.where(OAuthProfile.id == pid,
+                                     profile_view.status_condition(name, NOW, MARGIN))
+        ).first() is not None}
+        assert matching == {status}
+        db.session.remove()
+
+
+def test_the_list_filters_by_status_and_sorts(app, client, alice, profile,
+                                              provider):  # noqa: F811
+    pid, _ = profile
+    app_id = client.get(f"/api/mgmt/oauthprofiles/{pid}", headers=alice.basic).json[
+        "oauthAppId"]
+    for name in ("Beta", "alpha", "Gamma"):
+        client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json={
+            "name": name, "oauthAppId": app_id, "refreshToken": "r"})  # no access token
+    listed = client.get("/api/mgmt/oauthprofiles?status=expired&sort=name",
+                        headers=alice.basic).json["profiles"]
+    assert [p["name"] for p in listed] == ["Beta", "Gamma", "alpha"]
+    assert all(p["status"] == "expired" for p in listed)
+    both = client.get("/api/mgmt/oauthprofiles?status=active,expired&sort=-name&limit=2",
+                      headers=alice.basic)
+    assert [p["name"] for p in both.json["profiles"]] == ["alpha", "Warehouse"]
+    link = urlsplit(both.headers["Link"].split(";")[0].strip("<>"))
+    nxt = f"{link.path}?{link.query}"
+    assert [p["name"] for p in client.get(nxt, headers=alice.basic).json["profiles"]] == \
+        ["Gamma", "Beta"]
+    bad = client.get("/api/mgmt/oauthprofiles?status=sleepy", headers=alice.basic)
+    assert bad.status_code == 400
