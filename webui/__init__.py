@@ -29,7 +29,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
                instance_path: str | Path | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the environment (or, in tests,
     the given mapping instead of the last two). instance_path replaces ROOT/instance (tests
-    point it at a temporary folder)."""
+    point it at a temporary folder). Raises SystemExit naming a malformed environment
+    variable."""
     # instance_relative_config: "config.py" below is instance/config.py, not webui/config.py.
     app = Flask(__name__, instance_path=str(instance_path or ROOT / "instance"),
                 instance_relative_config=True,
@@ -37,7 +38,10 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.config.from_object(config.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-        app.config.update(config.from_env())
+        try:
+            app.config.update(config.from_env())
+        except config.SettingError as exc:
+            raise SystemExit(f"Refusing to start: {exc}") from None
     else:
         app.config.update(test_config)
     fill_defaults(app)
