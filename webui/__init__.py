@@ -9,14 +9,14 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webui import admin, api, auth, cli, config, errors, oauthflow
+from webui import admin, api, auth, cli, config, errors, oauthflow, ops
 from webui.api.auth import attempted_sign_in as api_sign_in
 from webui.api.converters import IdConverter
 from webui.api.sessionless import SessionlessApi
 from webui.auth.views import attempted_sign_in as login_form_sign_in
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
-from webui.infra import cipher, security_headers, throttle
+from webui.infra import cipher, readiness, security_headers, throttle
 from webui.infra.database import configure_engine
 from webui.infra.json_provider import OrjsonProvider
 
@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions[cipher.EXTENSION] = cipher.build_cipher(app.config["TOKEN_ENCRYPTION_KEYS"])
     app.extensions[passwords.EXTENSION] = passwords.build_hasher(app.config)
     app.extensions[credentials.EXTENSION] = credentials.new_cache(app.config)
+    readiness.register(app, MIGRATIONS)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -109,3 +110,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(oauthflow.bp)  # /oauth2callback, authorize, test connection
+    # Probes and the metrics scrape: no caller, no form, nothing to forge.
+    app.register_blueprint(ops.bp)
+    csrf.exempt(ops.bp)
