@@ -16,7 +16,7 @@ from webui.api.sessionless import SessionlessApi
 from webui.auth.views import attempted_sign_in as login_form_sign_in
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
-from webui.infra import cipher, readiness, security_headers, throttle
+from webui.infra import cipher, logs, readiness, security_headers, throttle
 from webui.infra.database import configure_engine
 from webui.infra.json_provider import OrjsonProvider
 
@@ -42,6 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
             app.config.update(config.from_env())
         except config.SettingError as exc:
             raise SystemExit(f"Refusing to start: {exc}") from None
+        # A served process (not a test's app) writes its log lines in the configured format.
+        logs.install(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     else:
         app.config.update(test_config)
     fill_defaults(app)
@@ -49,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.session_interface = SessionlessApi()
     app.json = OrjsonProvider(app)
     register_extensions(app)
+    logs.register(app)
     register_blueprints(app)
     errors.register(app)
     throttle.register(app, (api_sign_in, login_form_sign_in))

@@ -12,6 +12,7 @@ from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
+from webui.infra.logs import current_request_id
 from webui.models import AuditEvent, User
 
 
@@ -28,7 +29,8 @@ def record(caller: Caller | None, action: str, object_type: str, object_id: int 
            address: str | None = None) -> None:
     """Insert an audit event in the current transaction (it commits or rolls back with the
     use case): the caller's actor, and the subject when acting for someone. Field names only,
-    never values. Without a caller (a failed sign-in), actor_name and address say who."""
+    never values. Without a caller (a failed sign-in), actor_name and address say who. The
+    row carries the id of the request that wrote it (None from the command line)."""
     # A prepared Core INSERT, not session.add(): no unit-of-work flush for a row nothing
     # reads back (bench/: the ORM flush of this row was a large share of a profile create).
     db.session.execute(_INSERT, {
@@ -36,7 +38,8 @@ def record(caller: Caller | None, action: str, object_type: str, object_id: int 
         "subject": caller.subject.user_name if caller and caller.on_behalf else None,
         "action": action, "object_type": object_type, "object_id": object_id,
         "fields": ",".join(sorted(fields))[:1024],
-        "client_address": caller.address if caller else address})
+        "client_address": caller.address if caller else address,
+        "request_id": current_request_id()})
 
 
 UNKNOWN_ACCOUNT = "(unknown account)"

@@ -19,3 +19,5 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     fields: Mapped[str] = mapped_column(String(1024), default="")
     client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The X-Request-Id of the request that wrote the row (webui/infra/logs.py).
+    request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
