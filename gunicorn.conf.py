@@ -7,13 +7,40 @@ gunicorn's own lines (errors and the access log) follow LOG_FORMAT, like the app
 import gc
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
-from gunicorn.glogging import Logger
 
-from webui.config import from_env
-from webui.infra import logs
+def metrics_directory() -> Path:
+    """PROMETHEUS_MULTIPROC_DIR, emptied of a previous run's files, or a new temporary one.
+    Set before anything imports prometheus_client, which chooses its multiprocess mode at
+    import (webui/infra/metrics.py)."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not given:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="webui-metrics-")
+        return Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder = Path(given)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):  # a previous run's workers are not this run's
+        stale.unlink()
+    return folder
 
-LOG_FORMAT = from_env().get("LOG_FORMAT", "text")
+
+METRICS_DIRECTORY_GIVEN = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+METRICS_DIRECTORY = metrics_directory()
+
+# After the directory: these import prometheus_client.
+from gunicorn.glogging import Logger  # noqa: E402
+from prometheus_client import multiprocess  # noqa: E402
+
+from webui.config import SettingError, from_env  # noqa: E402
+from webui.infra import logs  # noqa: E402
+
+try:
+    LOG_FORMAT = from_env().get("LOG_FORMAT", "text")
+except SettingError as exc:
+    raise SystemExit(f"Refusing to start: {exc}") from None
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 # 2 x cores + 1 is gunicorn's advice for I/O-bound work; argon2 is CPU-bound but rare thanks to
@@ -82,6 +109,16 @@ def post_fork(server, worker):
     from webui.extensions import db
     with entry.app.app_context():
         db.engine.dispose(close=False)
+
+
+def child_exit(server, worker):
+    # A dead worker's live gauges are dropped; its counters stay in the sums.
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if not METRICS_DIRECTORY_GIVEN:  # ours, made by metrics_directory()
+        shutil.rmtree(METRICS_DIRECTORY, ignore_errors=True)
 
 
 def when_ready(server):

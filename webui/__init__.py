@@ -16,7 +16,7 @@ from webui.api.sessionless import SessionlessApi
 from webui.auth.views import attempted_sign_in as login_form_sign_in
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
-from webui.infra import cipher, logs, readiness, security_headers, throttle
+from webui.infra import cipher, logs, metrics, readiness, security_headers, throttle
 from webui.infra.database import configure_engine
 from webui.infra.json_provider import OrjsonProvider
 
@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.json = OrjsonProvider(app)
     register_extensions(app)
     logs.register(app)
+    metrics.register(app)
     register_blueprints(app)
     errors.register(app)
     throttle.register(app, (api_sign_in, login_form_sign_in))

@@ -6,6 +6,6 @@ the networks or the bearer token configured for it (webui/ops/scrape.py).
 """
 from webui.ops.blueprint import bp
 # Route modules register their views on bp when imported.
-from webui.ops import health  # noqa: F401
+from webui.ops import health, scrape  # noqa: F401
 
 __all__ = ["bp"]
