@@ -62,7 +62,8 @@ def test_every_environment_variable_reaches_its_setting(clean_env, tmp_path):
 
 @pytest.mark.parametrize("var, text", [
     ("CREDENTIAL_CACHE_SECONDS", "soon"), ("PROXY_FIX_HOPS", "-1"),
-    ("ARGON2_TIME_COST", "0"), ("OAUTH_READ_TIMEOUT", "nan"), ("SESSION_IDLE_MINUTES", "half an hour"),
+    ("ARGON2_TIME_COST", "0"), ("OAUTH_READ_TIMEOUT", "nan"),
+    ("SESSION_IDLE_MINUTES", "half an hour"),
     ("EXPOSE_SECRETS_ON_READ", "maybe"), ("LOGIN_FAILURE_LIMIT", "lots"),
     ("RATELIMIT_STORAGE_URI", "mongodb://h"), ("PUBLIC_BASE_URL", "example.org"),
     ("DATABASE_URL", "not a url"), ("LOG_FORMAT", "xml"),
