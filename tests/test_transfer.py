@@ -12,7 +12,7 @@ import uuid
 import pytest
 from cryptography.fernet import Fernet
 from flask.cli import FlaskGroup
-from sqlalchemy import create_engine, select, text, type_coerce, update
+from sqlalchemy import create_engine, func, select, text, type_coerce, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import Text
 
@@ -21,7 +21,7 @@ from tests.conftest import (APP_BODY, PASSWORD, _truncate_and_seed, base_config,
 from webui import create_app
 from webui.domain import bootstrap, roles, users
 from webui.extensions import db
-from webui.models import OAuthApplication, OAuthProfile
+from webui.models import AuditEvent, OAuthApplication, OAuthProfile
 from webui.transfer import snapshot
 
 PASSPHRASE = "a transfer passphrase 42"
@@ -123,10 +123,17 @@ def test_export_then_import_into_an_empty_installation_round_trips(source, targe
     # The moved users sign in with their own passwords.
     answer = target.test_client().get("/api/mgmt/oauthprofiles", headers=basic("alice", PASSWORD))
     assert [p["name"] for p in answer.json["profiles"]] == ["Hers"]
+    with target.app_context():  # each object created is in the audit trail, once
+        trail = db.session.execute(select(AuditEvent.actor, AuditEvent.action,
+                                          AuditEvent.object_type)).all()
+    assert trail.count(("(system)", "create", "oauthprofile")) == 2
+    assert trail.count(("(system)", "create", "user")) == 2
     again = run(target, "import", str(file))
     assert again.exit_code == 0
     assert "Created 0, updated 0, skipped" in again.stderr
     assert everything(target) == everything(source)
+    with target.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == len(trail)
 
 
 def test_a_dry_run_lists_the_changes_and_writes_nothing(source, target, tmp_path):

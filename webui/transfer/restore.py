@@ -5,7 +5,8 @@ user name, profiles by owner and name) and is *created* when absent, *updated* w
 differs (the file wins), *skipped* when equal, so a second import changes nothing. Every
 value passes the same domain rules as the API (names, URIs, tokens); a value they refuse, a
 reference to a role, user, application or permission that neither the file nor this database
-holds, or a name of a built-in role is a *conflict*, reported by the object's name.
+holds, or a name of a built-in role is a *conflict*, reported by the object's name. Each
+object created or updated is recorded in the audit trail, as done by the system.
 
 Everything happens in one transaction, committed only when there is no conflict and it is
 not a dry run: nothing is ever half-imported. Secrets are assigned in clear to the models'
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, undefer
 
-from webui.domain import rules
+from webui.domain import audit, bootstrap, rules
 from webui.domain.datastores import check_data_store
 from webui.domain.errors import DomainError
 from webui.extensions import db
@@ -38,9 +39,15 @@ class Outcome:
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # action, kind, name
     conflicts: list[str] = field(default_factory=list)
     written: bool = False
+    # action, audit object type, the object: what the audit trail records once ids exist
+    touched: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change[0] == action)
+
+
+AUDIT_TYPES = {"role": "role", "user": "user", "application": "oauthapp",
+               "profile": "oauthprofile"}
 
 
 class _Conflict(Exception):
@@ -79,11 +86,14 @@ class _Restore:
             select(OAuthApplication).where(OAuthApplication.tenant_id == SYSTEM_TENANT_ID)
             .options(undefer(OAuthApplication.client_secret)))}
 
-    def each(self, kind: str, items: list[dict], apply: Callable[[dict], tuple[str, str]]):
+    def each(self, kind: str, items: list[dict],
+             apply: Callable[[dict], tuple[str, str, Any]]) -> None:
         for number, item in enumerate(items, 1):
             try:
-                action, name = apply(item)
+                action, name, obj = apply(item)
                 self.outcome.changes.append((action, kind, name))
+                if action != "skip":
+                    self.outcome.touched.append((action, AUDIT_TYPES[kind], obj))
             except _Conflict as exc:
                 self.outcome.conflicts.append(str(exc))
             except (KeyError, TypeError, ValueError) as exc:
@@ -105,7 +115,7 @@ class _Restore:
             raise _Conflict(f"{kind} '{name}': unknown permission {unknown[0]}")
         return [self.permissions[i] for i in sorted(set(ids))]
 
-    def role(self, item: dict) -> tuple[str, str]:
+    def role(self, item: dict) -> tuple[str, str, Role]:
         name = _check("role", str(item["name"]), lambda: rules.check_role_name(item["name"]))
         role = self.roles.get(name)
         if role is not None and role.builtin:
@@ -118,9 +128,9 @@ class _Restore:
             "description": _check("role", name, lambda: rules.check_description(
                 item.get("description", ""))),
             "permissions": self._permissions("role", name, item.get("permissions", []))},
-            created), name
+            created), name, role
 
-    def user(self, item: dict) -> tuple[str, str]:
+    def user(self, item: dict) -> tuple[str, str, User]:
         name = _check("user", str(item["userName"]),
                       lambda: rules.check_user_name(item["userName"]))
         if not str(item["passwordHash"]).startswith("$argon2"):
@@ -143,9 +153,9 @@ class _Restore:
             created)
         if action == "update":  # cached credentials and sessions die, as on any change
             user.credential_version += 1
-        return action, name
+        return action, name, user
 
-    def application(self, item: dict) -> tuple[str, str]:
+    def application(self, item: dict) -> tuple[str, str, OAuthApplication]:
         name = _check("application", str(item["name"]), lambda: rules.check_name(item["name"]))
         loopback = current_app.config["ALLOW_HTTP_LOOPBACK_OAUTH"]
 
@@ -166,7 +176,7 @@ class _Restore:
         if created:
             app = self.apps[name] = OAuthApplication(tenant_id=SYSTEM_TENANT_ID, name=name)
             db.session.add(app)
-        return self._set(app, checked, created), name
+        return self._set(app, checked, created), name, app
 
     def profiles(self, items: list[dict]) -> None:
         existing = {(p.owner_id, p.name): p for p in db.session.scalars(
@@ -174,7 +184,7 @@ class _Restore:
                                          undefer(OAuthProfile.refresh_token)))}
         db.session.flush()  # ids for the users and applications created above
 
-        def profile(item: dict) -> tuple[str, str]:
+        def profile(item: dict) -> tuple[str, str, OAuthProfile]:
             owner, label = self.users.get(item["owner"]), f"{item['owner']}/{item['name']}"
             app = self.apps.get(item["application"])
             if owner is None:
@@ -202,7 +212,7 @@ class _Restore:
                 if _when(getattr(row, key)) != _when(text):
                     setattr(row, key, _when(text))
                     action = "create" if created else "update"
-            return action, label
+            return action, label, row
         self.each("profile", items, profile)
 
 
@@ -217,6 +227,8 @@ def restore(snapshot: dict[str, Any], *, dry_run: bool, progress: Progress) -> O
         work.each("application", snapshot.get("applications", []), work.application)
         work.profiles(snapshot.get("profiles", []))
         db.session.flush()
+        for action, object_type, obj in outcome.touched:
+            audit.record(bootstrap.SYSTEM, action, object_type, obj.id)
     except IntegrityError:
         outcome.conflicts.append("a name in the file is taken here by another object")
     if outcome.conflicts or dry_run:
