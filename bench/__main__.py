@@ -1,10 +1,14 @@
-"""The benchmark: ``.venv/bin/python -m bench [--mode ratio|million|all] [--duration S]``.
+"""The benchmark: ``.venv/bin/python -m bench [--mode ratio|million|burst|all]``.
 
 ratio:   the reference app (bare Flask + sqlite3, no auth) and the product (gunicorn -w 2,
          Basic auth against an argon2id hash), each seeded with --profiles profiles, driven
-         one at a time by wrk -t2 -c16 for each scenario (create, get one, list 50), in
+         one at a time by wrk -t2 -c16 for each scenario (create, get one, list 50, and the
+         token hand-out of a valid token, compared with the reference's get one), in
          alternating rounds; prints req/s, p50, p99, non-2xx, socket errors and the ratio
          product/reference, and each worker's RSS.
+burst:   many callers at once ask for the tokens of profiles whose tokens expired, against a
+         local provider answering in 50 ms (bench/burst.py): token requests counted, errors,
+         latency p50/p99.
 million: the product alone with 1,000,000 bulk-seeded profiles: get, first list page and a
          deep page (cursor near the end) at -c16, then at -c2 for the latency targets, and
          the SQLite query plan of every statement those requests issue (no full scans).
@@ -15,7 +19,6 @@ puts its failed-sign-in counters in Redis, as a deployment with several workers 
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import shutil
 import subprocess
@@ -24,14 +27,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import product, reference, servers
+from bench import burst, product, reference, servers
 from bench.drive import Load, Target, combine, measure, wrk
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SCENARIOS = [("create", "create profile", 0.4), ("get", "get one", 0.5),
-             ("list", "list 50", 0.5)]
+# (product's mode, label, target ratio, the reference's mode it is compared with)
+SCENARIOS = [("create", "create profile", 0.4, "create"), ("get", "get one", 0.5, "get"),
+             ("list", "list 50", 0.5, "list"), ("token", "token hand-out", 0.5, "get")]
 RSS_LIMIT_MB = 150
-AUTH = "Basic " + base64.b64encode(f"{product.USER}:{product.PASSWORD}".encode()).decode()
+AUTH = product.basic_auth()
 
 
 class Report:
@@ -88,16 +92,17 @@ def ratio_mode(out: Report, load: Load, work: Path, profiles: int, rounds: int,
     log = RESULTS / "servers.log"
     with servers.reference(ref_env, servers.free_port(), log) as ref_srv, \
             servers.product(prod_env, servers.free_port(), log) as prod_srv:
-        for mode, label, minimum in SCENARIOS:
+        for mode, label, minimum, ref_mode in SCENARIOS:
             if only and mode not in only:
                 continue
-            ref, prod = alternate(ref_target(ref_srv.url), prod_target(prod_srv.url), mode,
-                                  load, rounds)
+            ref, prod = alternate(ref_target(ref_srv.url), prod_target(prod_srv.url), ref_mode,
+                                  load, rounds, other_mode=mode)
             ratio = prod.rps / ref.rps
             verdict = out.check(
                 ratio >= minimum and prod.non2xx == 0 and prod.socket_errors == 0,
                 f"{label}: ratio {ratio:.2f} (>= {minimum}), non-2xx {prod.non2xx}")
-            out(row(label, "reference", *result_cells(ref)))
+            out(row(label, "reference" if ref_mode == mode else f"ref {ref_mode}",
+                    *result_cells(ref)))
             out(row("", "product", *result_cells(prod), f"{ratio:.2f}",
                     f">={minimum} {verdict}"))
         memory(out, prod_srv, "ratio")
@@ -181,7 +186,7 @@ def million_mode(out: Report, load: Load, work: Path, profiles: int, quiet: int,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--mode", choices=["ratio", "million", "all"], default="all")
+    parser.add_argument("--mode", choices=["ratio", "million", "burst", "all"], default="all")
     parser.add_argument("--duration", type=float, default=10.0,
                         help="measured seconds per scenario (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0,
@@ -197,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="seeded profiles in ratio mode (default 1000)")
     parser.add_argument("--million", type=int, default=1_000_000,
                         help="seeded profiles in million mode (default 1000000)")
+    parser.add_argument("--callers", type=int, default=200,
+                        help="burst mode: callers at once (default 200)")
+    parser.add_argument("--burst-profiles", type=int, default=20,
+                        help="burst mode: profiles with expired tokens (default 20)")
+    parser.add_argument("--provider-ms", type=float, default=50,
+                        help="burst mode: the local provider's answer time (default 50)")
     parser.add_argument("--quiet-connections", type=int, default=2,
                         help="connections for the million-mode latency checks (default 2)")
     args = parser.parse_args(argv)
@@ -220,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         if args.mode in ("ratio", "all"):
             ratio_mode(out, load, Path(tmp), args.profiles, args.rounds, args.scenario)
+        if args.mode in ("burst", "all"):
+            burst.run(out, servers, Path(tmp), args.callers, args.burst_profiles,
+                      args.provider_ms)
         if args.mode in ("million", "all"):
             million_mode(out, load, Path(tmp), args.million, args.quiet_connections,
                          args.rounds)

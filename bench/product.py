@@ -28,6 +28,12 @@ APP_BODY = {"name": "bench_app", "dataStore": 1, "clientId": "bench-client",
             "tokenURI": "https://auth.example.com/token", "scope": "read write"}
 
 
+def basic_auth() -> str:
+    """The bench user's Authorization header value."""
+    import base64
+    return "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+
+
 def environment(db_path: Path) -> dict[str, str]:
     """The process environment the product runs under (a throw-away key and secret)."""
     return {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}",

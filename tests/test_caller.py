@@ -19,7 +19,7 @@ from tests.test_query_counts import recording
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = "/api/mgmt/oauthprofiles"
-DOORS = ("api", "admin", "auth", "oauthflow")
+DOORS = ("api", "admin", "auth", "oauthflow", "ops")
 
 
 @pytest.fixture

@@ -171,10 +171,10 @@ def test_distinct_creates_all_land(app, owner, app_id, tmp_path):
         assert sorted(p["name"] for p in listed) == names
         assert len({p["id"] for p in listed}) == 60
     assert server_trouble(log) == []
-    # The access log (gunicorn.conf.py) has the path, status and time of each request, never
-    # its query string or who sent it.
+    # The access log (gunicorn.conf.py) has the path, status, time and request id of each
+    # request, never its query string or who sent it.
     lines = [line for line in log.read_text().splitlines() if f'"GET {PROFILES}"' in line]
-    assert lines and all(re.search(r'" 200 \d+ \d+ms$', line) for line in lines)
+    assert lines and all(re.search(r'" 200 \d+ \d+ms [0-9a-f]{32}$', line) for line in lines)
     assert "limit=1000" not in log.read_text() and owner.name not in log.read_text()
 
 

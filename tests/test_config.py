@@ -1,6 +1,9 @@
 """Configuration: defaults < instance/config.py < environment; instance-folder secrets."""
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -10,12 +13,14 @@ from tests.conftest import base_config, unavailable
 from webui import config, create_app
 from webui.extensions import db
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 @pytest.fixture
 def clean_env(monkeypatch):
     """No setting comes from the real environment."""
-    for var in config.ENV_SETTINGS:
-        monkeypatch.delenv(var, raising=False)
+    for setting in config.SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
     return monkeypatch
 
 
@@ -39,6 +44,46 @@ def test_from_env_parses_each_setting():
 def test_from_env_refuses_malformed_numbers():
     with pytest.raises(ValueError):
         config.from_env({"CREDENTIAL_CACHE_SECONDS": "soon"})
+
+
+def test_every_environment_variable_reaches_its_setting(clean_env, tmp_path):
+    for setting in config.SETTINGS:
+        clean_env.setenv(setting.env, setting.kind.example)
+    database = f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    clean_env.setenv("DATABASE_URL", database)
+    app = create_app(instance_path=tmp_path / "instance")
+    for setting in config.SETTINGS:
+        expected = database if setting.env == "DATABASE_URL" \
+            else setting.kind.parse(setting.kind.example)
+        assert app.config[setting.config_key] == expected, setting.env
+        assert expected != setting.default, f"{setting.env}: pick an example that differs"
+    dispose(app)
+
+
+@pytest.mark.parametrize("var, text", [
+    ("CREDENTIAL_CACHE_SECONDS", "soon"), ("PROXY_FIX_HOPS", "-1"),
+    ("ARGON2_TIME_COST", "0"), ("OUTBOUND_DEADLINE_SECONDS", "nan"),
+    ("SESSION_IDLE_MINUTES", "half an hour"),
+    ("EXPOSE_SECRETS_ON_READ", "maybe"), ("LOGIN_FAILURE_LIMIT", "lots"),
+    ("RATELIMIT_STORAGE_URI", "mongodb://h"), ("PUBLIC_BASE_URL", "example.org"),
+    ("DATABASE_URL", "not a url"), ("LOG_FORMAT", "xml"),
+    ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,the office")])
+def test_a_malformed_variable_stops_the_start_naming_it(clean_env, tmp_path, var, text):
+    clean_env.setenv(var, text)
+    with pytest.raises(SystemExit) as stopped:
+        create_app(instance_path=tmp_path / "instance")
+    assert str(stopped.value).startswith(f"Refusing to start: {var}: expected")
+    assert text not in str(stopped.value)  # values may be secrets: never repeated
+
+
+def test_the_server_entry_point_stops_on_a_malformed_variable(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+           "KNOWN_CLIENT_DAYS": "a month"}
+    done = subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "Refusing to start: KNOWN_CLIENT_DAYS: expected a whole number" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_precedence_defaults_then_instance_file_then_environment(clean_env, tmp_path):
@@ -66,8 +111,9 @@ def test_a_test_mapping_replaces_file_and_environment(clean_env, tmp_path):
     instance.mkdir()
     (instance / "config.py").write_text("PUBLIC_BASE_URL = 'https://from-file.example'\n")
     clean_env.setenv("EXPOSE_SECRETS_ON_READ", "true")
-    app = create_app(base_config(f"sqlite:///{tmp_path / 'x.sqlite3'}"), instance_path=instance)
-    assert app.config["PUBLIC_BASE_URL"] == config.Defaults.PUBLIC_BASE_URL
+    mapping = base_config(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    app = create_app(mapping, instance_path=instance)
+    assert app.config["PUBLIC_BASE_URL"] == mapping["PUBLIC_BASE_URL"] != "https://from-file.example"
     assert app.config["EXPOSE_SECRETS_ON_READ"] is False
     dispose(app)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import io
 import json
 import logging
 import re
@@ -23,6 +24,7 @@ from werkzeug.serving import make_server
 from tests.conftest import APP_BODY
 from tests.pages import login, submit
 from webui import create_app
+from webui.infra import logs
 
 SECRET, NEW_SECRET = "cs-LOGTEST-1f0e9d8c", "cs-LOGTEST-NEW-2a3b4c"
 ACCESS, NEW_ACCESS = "at-LOGTEST-5d6e7f80", "at-LOGTEST-NEW-9a8b7c"
@@ -69,6 +71,16 @@ def captured(caplog):
     for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name or None)
     return caplog
+
+
+@pytest.fixture
+def json_log():
+    """What LOG_FORMAT=json writes of the same records (webui/infra/logs.py)."""
+    stream = io.StringIO()
+    handler = logs.handler("json", stream)
+    logging.getLogger().addHandler(handler)
+    yield stream
+    logging.getLogger().removeHandler(handler)
 
 
 def everything_logged(caplog) -> str:
@@ -136,7 +148,7 @@ def ui_flows(client, admin) -> None:
     client.post("/logout", data={})  # refused: no CSRF token (400), logged as such
 
 
-def test_no_secret_reaches_any_log_line(app_config, app, client, admin, captured):
+def test_no_secret_reaches_any_log_line(app_config, app, client, admin, captured, json_log):
     app.config["ALLOW_HTTP_LOOPBACK_OAUTH"] = True
     ui_flows(client, admin)  # first: the API flows end throttled, from the same address
     live = Live(app)
@@ -163,11 +175,19 @@ def test_no_secret_reaches_any_log_line(app_config, app, client, admin, captured
     assert "Unhandled error" in text and "UndecryptableSecret" in text
     leaked = [value for value in KNOWN if value in text]
     assert leaked == []
+    lines = json_log.getvalue().splitlines()
+    records = [json.loads(line) for line in lines]  # one JSON object per line
+    assert any("INSERT INTO oauth_profile" in r["message"] for r in records)
+    assert any(r.get("exc_info") and "UndecryptableSecret" in r["exc_info"] for r in records)
+    assert any(r["request_id"] != "-" for r in records)
+    leaked = [value for value in KNOWN if value in json_log.getvalue()]
+    assert leaked == []
 
 
-def test_the_access_log_never_holds_headers_query_or_user():
+def test_the_access_log_never_holds_headers_query_or_user(monkeypatch, tmp_path):
     # gunicorn.conf.py's logger hands the access-log format only the atoms it uses: even a
     # format asking for the query string, the Authorization header or the Basic user gets "-".
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # gunicorn.conf.py sets it
     conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
     logger = conf["logger_class"](Config())
     basic_auth = "Basic " + base64.b64encode(f"alice:{USER_PASSWORD}".encode()).decode()
@@ -179,4 +199,4 @@ def test_the_access_log_never_holds_headers_query_or_user():
     atoms = SafeAtoms(logger.atoms(response, request, environ, timedelta(milliseconds=3)))
     greedy = '%(r)s %(q)s %(u)s %({authorization}i)s %({authorization}e)s' % atoms
     assert ACCESS not in greedy and "alice" not in greedy and "Basic" not in greedy
-    assert conf["access_log_format"] % atoms == '10.0.0.1 "GET /api/x" 200 12 3ms'
+    assert conf["access_log_format"] % atoms == '10.0.0.1 "GET /api/x" 200 12 3ms -'

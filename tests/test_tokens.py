@@ -131,12 +131,11 @@ def test_fifty_concurrent_callers_make_one_token_request(app, alice, profile,
     assert len(provider.token_requests) == 1
 
 
-def test_two_servers_make_one_token_request(app, alice, profile, provider, tmp_path,
-                                            backend):  # noqa: F811
+@pytest.mark.parametrize("backend", ["postgresql"])  # hosts share a database only there
+def test_two_servers_make_one_token_request(app, alice, profile, provider,  # noqa: F811
+                                            tmp_path):
     """Two gunicorn servers (separate process groups, as two hosts would be) on one
     database: one token request for 50 callers split between them."""
-    if backend != "postgresql":
-        pytest.skip("several hosts share a database only on PostgreSQL")
     pid, url = profile
     provider.rotate, provider.delay = True, 0.3
     expire_in(app, pid, -60)

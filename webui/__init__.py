@@ -9,14 +9,14 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webui import admin, api, auth, cli, config, errors, oauthflow
+from webui import admin, api, auth, cli, config, errors, oauthflow, ops
 from webui.api.auth import attempted_sign_in as api_sign_in
 from webui.api.converters import IdConverter
 from webui.api.sessionless import SessionlessApi
 from webui.auth.views import attempted_sign_in as login_form_sign_in
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
-from webui.infra import cipher, security_headers, throttle
+from webui.infra import cipher, logs, metrics, readiness, security_headers, throttle
 from webui.infra.database import configure_engine
 from webui.infra.json_provider import OrjsonProvider
 
@@ -29,7 +29,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
                instance_path: str | Path | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the environment (or, in tests,
     the given mapping instead of the last two). instance_path replaces ROOT/instance (tests
-    point it at a temporary folder)."""
+    point it at a temporary folder). Raises SystemExit naming a malformed environment
+    variable."""
     # instance_relative_config: "config.py" below is instance/config.py, not webui/config.py.
     app = Flask(__name__, instance_path=str(instance_path or ROOT / "instance"),
                 instance_relative_config=True,
@@ -37,7 +38,12 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.config.from_object(config.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-        app.config.update(config.from_env())
+        try:
+            app.config.update(config.from_env())
+        except config.SettingError as exc:
+            raise SystemExit(f"Refusing to start: {exc}") from None
+        # A served process (not a test's app) writes its log lines in the configured format.
+        logs.install(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     else:
         app.config.update(test_config)
     fill_defaults(app)
@@ -45,6 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     app.session_interface = SessionlessApi()
     app.json = OrjsonProvider(app)
     register_extensions(app)
+    logs.register(app)
+    metrics.register(app)
     register_blueprints(app)
     errors.register(app)
     throttle.register(app, (api_sign_in, login_form_sign_in))
@@ -89,6 +97,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions[cipher.EXTENSION] = cipher.build_cipher(app.config["TOKEN_ENCRYPTION_KEYS"])
     app.extensions[passwords.EXTENSION] = passwords.build_hasher(app.config)
     app.extensions[credentials.EXTENSION] = credentials.new_cache(app.config)
+    readiness.register(app, MIGRATIONS)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -105,3 +114,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(oauthflow.bp)  # /oauth2callback, authorize, test connection
+    # Probes and the metrics scrape: no caller, no form, nothing to forge.
+    app.register_blueprint(ops.bp)
+    csrf.exempt(ops.bp)

@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask --app app init-db | create-user | rotate-keys``."""
+"""Command-line tools: ``flask --app app init-db | create-user | rotate-keys | export |
+import`` (the last two live in webui/transfer/)."""
 from __future__ import annotations
 
 import click
@@ -13,12 +14,15 @@ from webui.domain.rules import PASSWORD_HINT
 from webui.extensions import db
 from webui.models import OAuthApplication, OAuthProfile
 from webui.startup import announce_generated_password
+from webui.transfer.commands import export_command, import_command
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(rotate_keys)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
 
 
 @click.command("init-db")

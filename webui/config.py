@@ -1,138 +1,187 @@
 """Configuration: defaults, then instance/config.py, then the environment.
 
-Every setting that the environment may override is listed in ENV_SETTINGS with its parser,
-so the README's configuration table and the code agree on one list.
+SETTINGS is the one table of what a deployment may set: each row names the environment
+variable, the config key it fills, its default, its kind (parser and README rendering, in
+webui/setting_types.py) and a one-line meaning. ``Defaults`` takes its values from the table;
+``from_env`` parses the environment through it; the README's configuration table is rendered
+from it (``scripts/config_table.py`` prints it; tests/test_readme.py keeps the copy equal).
+Adding a setting is one row.
+
+Defaults also holds a few framework constants that are not deployment choices (cookie flags,
+the body size limit that the API's 413 promises); they have no environment variable.
 """
 from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from webui.infra.outbound import networks
+from webui import setting_types as kind
+from webui.setting_types import Kind
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: Any
+    kind: Kind
+    meaning: str
+    key: str = ""        # the config key, when it differs from the variable's name
+    shown: str = ""      # the README's default, when the value lives elsewhere (a file)
+
+    @property
+    def config_key(self) -> str:
+        return self.key or self.env
+
+    @property
+    def shown_default(self) -> str:
+        return self.shown or self.kind.show(self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", None, kind.DATABASE_URL,
+            "SQLAlchemy URL; `postgresql+psycopg://user@host/db` for PostgreSQL (`postgresql://` "
+            "also accepted)",
+            key="SQLALCHEMY_DATABASE_URI",
+            shown="SQLite file `instance/webui.sqlite3`"),
+    Setting("SECRET_KEY", None, kind.SECRET,
+            "signs session cookies and CSRF tokens",
+            shown="generated once into `instance/secret_key` (mode 0600)"),
+    Setting("TOKEN_ENCRYPTION_KEYS", None, kind.KEYS,
+            "comma-separated Fernet keys, newest first; `flask --app app rotate-keys` re-encrypts "
+            "under the first",
+            shown="generated once into `instance/token_keys` (mode 0600)"),
+    Setting("ADMIN_PASSWORD", None, kind.SECRET,
+            "password of the first `admin`, created when no active Administrator exists",
+            shown="generated and printed once"),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", kind.HTTP_URL,
+            "public URL of this server; the OAuth redirect URI is this + `/oauth2callback`"),
+    Setting("EXPOSE_SECRETS_ON_READ", False, kind.FLAG,
+            "return secrets in clear on reads, as HDP does"),
+    Setting("ALLOW_HTTP_LOOPBACK_OAUTH", False, kind.FLAG,
+            "allow `http://` OAuth endpoints and webhooks on a loopback address (development, "
+            "tests; the address must also be in `OAUTH_ALLOWED_NETWORKS`)"),
+    Setting("OAUTH_ALLOWED_NETWORKS", [], kind.NETWORKS,
+            "comma-separated CIDRs that outbound calls may reach besides public addresses (an "
+            "on-premises identity provider; `127.0.0.0/8,::1/128` for a local one)"),
+    Setting("OUTBOUND_DEADLINE_SECONDS", 20.0, kind.TIMEOUT,
+            "total time of one outbound call (connect and every read); keep it under "
+            "gunicorn's timeout"),
+    Setting("OUTBOUND_MAX_BODY_BYTES", 64 * 1024, kind.POSITIVE,
+            "largest answer accepted from a provider or webhook receiver, as received and as "
+            "decoded"),
+    Setting("OAUTH_CA_BUNDLE", None, kind.TEXT,
+            "PEM file of the CAs that providers' certificates are verified with",
+            shown="system CAs"),
+    Setting("TOKEN_MIN_TTL_SECONDS", 60, kind.COUNT,
+            "a token handed out by `GET .../token` stays valid at least this long, or is "
+            "refreshed first"),
+    Setting("REFRESH_AHEAD_SECONDS", 600, kind.COUNT,
+            "background refresh: tokens expiring within this many seconds are refreshed"),
+    Setting("REFRESH_KEEPALIVE_DAYS", 7, kind.POSITIVE,
+            "background refresh: tokens without a known expiry are refreshed this often"),
+    Setting("REFRESH_RETRY_BASE_SECONDS", 60, kind.POSITIVE,
+            "background refresh: the first wait after a transient failure, doubled each time "
+            "(with jitter, at most an hour)"),
+    Setting("REFRESH_MAX_ATTEMPTS", 5, kind.POSITIVE,
+            "background refresh: transient failures in a row before a profile is left "
+            "`refreshFailing`"),
+    Setting("REFRESH_PER_HOST", 4, kind.POSITIVE,
+            "background refresh: token requests at once to one provider host"),
+    Setting("SESSION_COOKIE_SECURE", False, kind.FLAG,
+            "send cookies over HTTPS only (turn on behind HTTPS)"),
+    Setting("SESSION_IDLE_MINUTES", timedelta(minutes=30), kind.MINUTES,
+            "browser session idle timeout",
+            key="SESSION_IDLE_TIMEOUT"),
+    Setting("SESSION_LIFETIME_MINUTES", timedelta(hours=12), kind.MINUTES,
+            "browser session absolute lifetime",
+            key="SESSION_ABSOLUTE_LIFETIME"),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", kind.STORAGE_URL,
+            "where failed-login counters live; `redis://host:6379/0` whenever more than one worker"
+            " runs"),
+    Setting("LOGIN_FAILURE_LIMIT", "10 per minute", kind.RATE,
+            "failed sign-ins allowed per client address"),
+    Setting("ACCOUNT_FAILURE_LIMIT", "30 per minute", kind.RATE,
+            "failed sign-ins allowed per account from all addresses (larger, so one client alone "
+            "cannot spend it)"),
+    Setting("KNOWN_CLIENT_DAYS", 30, kind.COUNT,
+            "an address that signed in to an account within this many days is exempt from that "
+            "account's counter"),
+    Setting("CREDENTIAL_CACHE_SECONDS", 60, kind.COUNT,
+            "how long a verified Basic-auth password is accepted without rehashing (0 turns it "
+            "off); a client still calling after 3/4 of it is re-verified in the background"),
+    Setting("ARGON2_TIME_COST", 3, kind.POSITIVE,
+            "argon2id passes (default: argon2-cffi's RFC 9106 low-memory profile)"),
+    Setting("ARGON2_MEMORY_COST", 65536, kind.POSITIVE, "argon2id memory in KiB"),
+    Setting("ARGON2_PARALLELISM", 4, kind.POSITIVE, "argon2id lanes"),
+    Setting("OAUTH_CONNECT_TIMEOUT", 5.0, kind.TIMEOUT,
+            "seconds to connect to a provider or webhook receiver (within the deadline)"),
+    Setting("OAUTH_STATE_MINUTES", timedelta(minutes=10), kind.MINUTES,
+            "how long a started authorization may wait for the provider's callback",
+            key="OAUTH_STATE_LIFETIME"),
+    Setting("OAUTH_REFRESH_COALESCE_SECONDS", 5, kind.COUNT,
+            "refreshes of one profile within this many seconds of a successful one make no second "
+            "token request"),
+    Setting("PROXY_FIX_HOPS", 0, kind.COUNT,
+            "number of trusted reverse proxies setting `X-Forwarded-*`"),
+    Setting("SQLITE_BUSY_TIMEOUT_MS", 30_000, kind.COUNT,
+            "how long a SQLite connection waits for a lock, in milliseconds"),
+    Setting("LOG_FORMAT", "text", kind.choice("text", "json"),
+            "`json`: one JSON object per log line (gunicorn's access log too); `text`: plain "
+            "lines"),
+    Setting("LOG_LEVEL", "info", kind.choice("debug", "info", "warning", "error"),
+            "lowest level logged"),
+    Setting("METRICS_ALLOWED_NETWORKS", [], kind.NETWORKS,
+            "comma-separated client networks allowed to read `/metrics` (e.g. `10.0.0.0/8,::1`)"),
+    Setting("METRICS_BEARER_TOKEN", None, kind.SECRET,
+            "a token that lets any client read `/metrics` (`Authorization: Bearer ...`); with "
+            "neither setting `/metrics` is 404"),
+)
 
 
 class Defaults:
-    # Database: None means "SQLite file in the instance folder" (filled in by the factory).
-    SQLALCHEMY_DATABASE_URI: str | None = None
+    """Framework constants; the settings of SETTINGS are added below, from the table."""
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    SQLITE_BUSY_TIMEOUT_MS = 30_000
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
-    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
-    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     # The whole request body, forms included: the API's largest legal body is far below this.
     MAX_CONTENT_LENGTH = 64 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
-    # The outbound policy (webui/infra/outbound.py). https to public addresses only; these
-    # networks (comma-separated CIDRs) are opened besides, e.g. an on-premises provider.
-    OAUTH_ALLOWED_NETWORKS = ""
-    # http, to a loopback address only (development and tests).
-    ALLOW_HTTP_LOOPBACK_OAUTH = False
-    # Seconds to connect; seconds for a whole outbound call (connect and every read), kept
-    # under gunicorn's worker timeout; the largest answer body accepted, sent or decoded.
-    OAUTH_CONNECT_TIMEOUT = 5.0
-    OUTBOUND_DEADLINE_SECONDS = 20.0
-    OUTBOUND_MAX_BODY_BYTES = 64 * 1024
-    # A CA bundle (PEM file) to verify providers with, instead of the system's.
-    OAUTH_CA_BUNDLE: str | None = None
-    # The token service: a token handed out is valid at least this long, or refreshed first.
-    TOKEN_MIN_TTL_SECONDS = 60
-    # Background refresh (webui/domain/due.py): refresh tokens expiring within this many
-    # seconds; keep tokens without a known expiry alive every this many days; after a
-    # transient failure wait REFRESH_RETRY_BASE_SECONDS * 2^(n-1) (with jitter, at most an
-    # hour) and give up after REFRESH_MAX_ATTEMPTS; at most REFRESH_PER_HOST token requests
-    # at once to one provider host.
-    REFRESH_AHEAD_SECONDS = 600
-    REFRESH_KEEPALIVE_DAYS = 7
-    REFRESH_RETRY_BASE_SECONDS = 60
-    REFRESH_MAX_ATTEMPTS = 5
-    REFRESH_PER_HOST = 4
-    # How long a started authorization (its state) may wait for the provider's callback.
-    OAUTH_STATE_LIFETIME = timedelta(minutes=10)
-    # Refreshes of one profile within this many seconds of a successful one are coalesced.
-    OAUTH_REFRESH_COALESCE_SECONDS = 5
-    # Return client secrets and tokens in clear on GET, as HDP does (off: masked).
-    EXPOSE_SECRETS_ON_READ = False
-    # Argon2id cost. The defaults are argon2-cffi's RFC 9106 low-memory profile.
-    ARGON2_TIME_COST = 3
-    ARGON2_MEMORY_COST = 65536
-    ARGON2_PARALLELISM = 4
-    # How long a verified Basic-auth credential is accepted without rehashing.
-    CREDENTIAL_CACHE_SECONDS = 60
-    # Where rate-limit counters live ("memory://" only with a single worker).
-    RATELIMIT_STORAGE_URI = "memory://"
-    # Failed sign-ins allowed per client address, and per account from all addresses together
-    # (webui/throttle.py); the second is larger so one client alone cannot lock an account.
-    LOGIN_FAILURE_LIMIT = "10 per minute"
-    ACCOUNT_FAILURE_LIMIT = "30 per minute"
-    # A client that signed in to an account within this many days is exempt from that
-    # account's counter (the per-address counter still applies).
-    KNOWN_CLIENT_DAYS = 30
-    # Reverse proxy hops to trust for X-Forwarded-* (0: not behind a proxy).
-    PROXY_FIX_HOPS = 0
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    TOKEN_ENCRYPTION_KEYS: list[str] | None = None
-    ADMIN_PASSWORD: str | None = None
 
 
-def _bool(text: str) -> bool:
-    return text.strip().lower() in {"1", "true", "yes", "on"}
+for _setting in SETTINGS:
+    setattr(Defaults, _setting.config_key, _setting.default)
 
 
-def _keys(text: str) -> list[str]:
-    return [k.strip() for k in text.split(",") if k.strip()]
-
-
-def _networks(text: str) -> str:
-    networks(text)  # raises ValueError naming a malformed entry
-    return text
-
-
-def _minutes(text: str) -> timedelta:
-    return timedelta(minutes=float(text))
-
-
-ENV_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
-    # env var: (config key, parser)
-    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
-    "SECRET_KEY": ("SECRET_KEY", str),
-    "TOKEN_ENCRYPTION_KEYS": ("TOKEN_ENCRYPTION_KEYS", _keys),
-    "ADMIN_PASSWORD": ("ADMIN_PASSWORD", str),
-    "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
-    "EXPOSE_SECRETS_ON_READ": ("EXPOSE_SECRETS_ON_READ", _bool),
-    "ALLOW_HTTP_LOOPBACK_OAUTH": ("ALLOW_HTTP_LOOPBACK_OAUTH", _bool),
-    "OAUTH_ALLOWED_NETWORKS": ("OAUTH_ALLOWED_NETWORKS", _networks),
-    "OUTBOUND_DEADLINE_SECONDS": ("OUTBOUND_DEADLINE_SECONDS", float),
-    "OUTBOUND_MAX_BODY_BYTES": ("OUTBOUND_MAX_BODY_BYTES", int),
-    "OAUTH_CA_BUNDLE": ("OAUTH_CA_BUNDLE", str),
-    "TOKEN_MIN_TTL_SECONDS": ("TOKEN_MIN_TTL_SECONDS", int),
-    "REFRESH_AHEAD_SECONDS": ("REFRESH_AHEAD_SECONDS", int),
-    "REFRESH_KEEPALIVE_DAYS": ("REFRESH_KEEPALIVE_DAYS", int),
-    "REFRESH_MAX_ATTEMPTS": ("REFRESH_MAX_ATTEMPTS", int),
-    "REFRESH_PER_HOST": ("REFRESH_PER_HOST", int),
-    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
-    "SESSION_IDLE_MINUTES": ("SESSION_IDLE_TIMEOUT", _minutes),
-    "SESSION_LIFETIME_MINUTES": ("SESSION_ABSOLUTE_LIFETIME", _minutes),
-    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
-    "CREDENTIAL_CACHE_SECONDS": ("CREDENTIAL_CACHE_SECONDS", int),
-    "PROXY_FIX_HOPS": ("PROXY_FIX_HOPS", int),
-}
+class SettingError(ValueError):
+    """A malformed environment variable; the message names it, never its value."""
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Settings present in the environment, parsed. Raises ValueError on a malformed value."""
+    """Settings present (and non-empty) in the environment, parsed. Raises SettingError
+    naming the first malformed variable."""
     environ = os.environ if environ is None else environ
     found = {}
-    for var, (key, parse) in ENV_SETTINGS.items():
-        if environ.get(var):
-            found[key] = parse(environ[var])
+    for setting in SETTINGS:
+        text = environ.get(setting.env)
+        if text and text.strip():
+            try:
+                found[setting.config_key] = setting.kind.parse(text)
+            except ValueError as exc:
+                raise SettingError(f"{setting.env}: {exc}") from None
     return found
+
+
+def readme_table() -> str:
+    """The README's configuration table, rendered from SETTINGS."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    rows += [f"| `{s.env}` | {s.shown_default} | {s.meaning} |" for s in SETTINGS]
+    return "\n".join(rows)
 
 
 def secret_file(instance_path: Path, name: str, make: Callable[[], str]) -> str:
@@ -155,3 +204,4 @@ def secret_file(instance_path: Path, name: str, make: Callable[[], str]) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(value + "\n")
     return value
+

@@ -5,33 +5,19 @@ import logging
 import sys
 
 from flask import Flask
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 
 from webui.infra.cipher import UndecryptableSecret
+from webui.infra.readiness import check_keys
 from webui.domain import bootstrap
 from webui.domain.errors import DomainError
 from webui.extensions import db
-from webui.models import OAuthApplication, OAuthProfile
 
 log = logging.getLogger(__name__)
 
 
 def schema_ready() -> bool:
     return inspect(db.engine).has_table("alembic_version")
-
-
-def check_keys() -> None:
-    """Raises UndecryptableSecret when the newest or the oldest stored secret of any kind
-    cannot be decrypted with the configured keys (a wrong or missing TOKEN_ENCRYPTION_KEYS,
-    or an old key dropped before ``rotate-keys`` re-encrypted the old rows). Two rows per
-    column keep the start fast at any size; rotate-keys itself reads every row."""
-    for column in (OAuthApplication.client_secret, OAuthProfile.refresh_token,
-                   OAuthProfile.access_token):
-        model = column.class_
-        for order in (model.id.desc(), model.id.asc()):
-            db.session.scalar(select(column).where(column.is_not(None))
-                              .order_by(order).limit(1))
-    db.session.rollback()
 
 
 def announce_generated_password(password: str) -> None:

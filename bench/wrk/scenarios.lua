@@ -1,6 +1,6 @@
 -- wrk script for the three benchmark scenarios, shared by the reference app and the product.
 -- Usage: wrk ... -s scenarios.lua URL -- MODE AUTH FIRST LAST APP NONCE
---   MODE  create | get | list | deep   AUTH  "Basic ..." or "-" (no header)
+--   MODE  create | get | token | list | deep   AUTH  "Basic ..." or "-" (no header)
 --   FIRST/LAST  the seeded id range; APP the oauthAppId; NONCE makes create names unique
 -- done() prints one JSON line: requests, duration (us), latency percentiles (us), errors,
 -- and non2xx (every response whose status is not 2xx, counted by response()).
@@ -34,6 +34,9 @@ function request()
   elseif mode == "get" then
     local id = math.random(first, last)
     return wrk.format("GET", "/api/mgmt/oauthprofiles/" .. id, headers)
+  elseif mode == "token" then
+    local id = math.random(first, last)
+    return wrk.format("GET", "/api/mgmt/oauthprofiles/" .. id .. "/token", headers)
   elseif mode == "list" then
     return wrk.format("GET", "/api/mgmt/oauthprofiles?limit=50", headers)
   else -- deep: a page whose cursor lies 100 ids before the end of the list

@@ -12,6 +12,7 @@ from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
+from webui.infra.logs import current_request_id
 from webui.models import AuditEvent, User
 
 
@@ -30,7 +31,8 @@ def record(caller: Caller | None, action: str, object_type: str, object_id: int 
     """Insert an audit event in the current transaction (it commits or rolls back with the
     use case): the caller's actor, and the subject when acting for someone. Field names only,
     never values; ``detail`` what field names cannot say (never a secret). Without a caller
-    (a failed sign-in), actor_name and address say who. Returns the event's id."""
+    (a failed sign-in), actor_name and address say who. The row carries the id of the request
+    that wrote it (None from the command line). Returns the event's id."""
     # A prepared Core INSERT, not session.add(): no unit-of-work flush for a row nothing
     # reads back (bench/: the ORM flush of this row was a large share of a profile create).
     return db.session.execute(_INSERT, {
@@ -40,7 +42,7 @@ def record(caller: Caller | None, action: str, object_type: str, object_id: int 
         "fields": ",".join(sorted(fields))[:1024],
         "client_address": caller.address if caller else address,
         "detail": None if detail is None else rules.recordable(detail, 1024),
-        "count": 1}).inserted_primary_key[0]
+        "count": 1, "request_id": current_request_id()}).inserted_primary_key[0]
 
 
 UNKNOWN_ACCOUNT = "(unknown account)"

@@ -102,15 +102,18 @@ def policy() -> outbound.Policy:
     return outbound.Policy.from_config(current_app.config)
 
 
-def check_endpoint(url: str, field: str) -> None:
-    """At save time, what can be judged without DNS: the scheme, and an IP literal's or
-    localhost's address. Raises Invalid (field)."""
+def check_endpoint(value: object, field: str) -> str:
+    """An application's endpoint at save time: a well-formed absolute URL (rules.py), and
+    what the outbound policy can judge without DNS (the scheme, and an IP literal's or
+    localhost's address). Returns the URL. Raises Invalid (field)."""
+    url = rules.check_endpoint(value, field)
     try:
         outbound.check_static(policy(), url)
     except outbound.Refused:
         raise Invalid(f"{rules.label(field)} must be an https URL of a public address (or of "
                       "a network in OAUTH_ALLOWED_NETWORKS; http only for loopback, when "
                       "ALLOW_HTTP_LOOPBACK_OAUTH is on).", field) from None
+    return url
 
 
 def wants_offline_consent(app: OAuthApplication) -> bool:

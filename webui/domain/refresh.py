@@ -20,6 +20,7 @@ failures, when to try next), or invalid_grant (needs re-authorization).
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -36,6 +37,7 @@ from webui.domain.profile_view import ProfileView
 from webui.domain.provider_calls import ProviderError
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
+from webui.infra import metrics
 from webui.infra.locks import LockTimeout, named_lock
 from webui.models import OAuthProfile
 from webui.models.columns import utcnow
@@ -117,19 +119,26 @@ def refresh_if(caller: Caller, subject: Principal, profile_id: int,
             session.expire_all()
             profile = profiles.owned_profile(subject, profile_id, with_tokens=True)
             if profile.needs_reauthorization:
+                metrics.refresh_outcome("blocked")
                 raise NeedsReauthorization()
             if not needed(profile):
+                metrics.refresh_outcome("coalesced")
                 return Outcome(profiles.read(subject, profile_id, with_tokens=with_tokens),
                                False)
             if not profile.refresh_token:
                 raise Invalid(NO_REFRESH_TOKEN, "refreshToken")
             application = oauthapps.application_with_secret(subject, profile.oauth_app_id)
             session.commit()  # no transaction stays open across the provider's answer
+            started = time.monotonic()
             try:
                 tokens = provider_calls.refresh(application, profile.refresh_token, now)
             except ProviderError as exc:
+                metrics.provider_latency(time.monotonic() - started)
+                metrics.refresh_outcome("transient" if exc.transient else "invalid_grant")
                 _record_failure(caller, profile, exc, now)
                 raise
+            metrics.provider_latency(time.monotonic() - started)
+            metrics.refresh_outcome("ok")
             _store(caller, profile, tokens, now)
     except LockTimeout:
         raise ConcurrentChange(BUSY) from None

@@ -22,6 +22,7 @@ from webui.domain.permissions import Permission
 from webui.domain.provider_calls import ProviderError
 from webui.domain.refresh import NeedsReauthorization, aware
 from webui.extensions import db
+from webui.infra import metrics
 from webui.models import OAuthApplication, OAuthProfile
 from webui.models.columns import utcnow
 
@@ -86,4 +87,5 @@ def hand_out(caller: Caller, profile_id: int, *, now: datetime | None = None) ->
         refreshed = outcome.refreshed
         token, expires_at = outcome.view.access_token, outcome.view.token_expires_at
     handouts.record(caller, profile_id, refreshed=refreshed, now=now)
+    metrics.token_handed_out(refreshed)
     return HandOut(token, aware(expires_at), row.scope or None)

@@ -12,4 +12,7 @@ the app factory (webui/__init__.py) wires the request hooks.
 - throttle.py        failed sign-ins counted per address and per account
 - json_provider.py   JSON answers encoded by orjson
 - security_headers.py  headers added in one pass over the response
+- readiness.py       the checks behind /readyz, each one round trip (keys: once a minute)
+- logs.py            log lines (text or JSON) and the request id on lines and audit rows
+- metrics.py         Prometheus metrics, summed across gunicorn workers
 """

@@ -46,6 +46,8 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import STRATEGIES, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from webui.infra import metrics
+
 log = logging.getLogger(__name__)
 
 EXTENSION = "login_throttle"
@@ -183,6 +185,7 @@ def check_attempt() -> None:
     g.sign_in_attempt = _Attempt(account, address, known, charges)
     wait = max(throttle.wait(item, key) for item, key in charges)
     if wait:
+        metrics.sign_in_throttled()
         raise TooManyRequests(retry_after=wait)
 
 
@@ -190,6 +193,7 @@ def charge_failure(response: Response) -> Response:
     """After a sign-in attempt answered 401: one failure on each of its counters."""
     attempt: _Attempt | None = g.pop("sign_in_attempt", None)
     if attempt is not None and response.status_code == 401:
+        metrics.failed_sign_in()
         throttle = _throttle()
         for item, key in attempt.charges:
             throttle.charge(item, key)

@@ -24,3 +24,5 @@ class AuditEvent(db.Model):
     detail: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     # Coalesced events (token hand-outs: one row per caller, profile and minute) count here.
     count: Mapped[int] = mapped_column(Integer, default=1)
+    # The X-Request-Id of the request that wrote the row (webui/infra/logs.py).
+    request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
