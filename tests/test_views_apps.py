@@ -5,9 +5,10 @@ import pytest
 
 from tests.cases import BAD_NAMES
 from tests.conftest import APP_BODY, form_fields
-from tests.pages import field_error, flashes, login, submit
+from tests.pages import error_summary, field_error, flashes, hint, label_text, login, submit
 from webui.admin.oauthapps import redirect_uri
 from webui.domain.oauthapps import NAME_TAKEN
+from webui.domain.rules import NAME_MESSAGE
 
 FORM = {k: str(v) for k, v in APP_BODY.items()}
 
@@ -114,3 +115,31 @@ def test_users_see_applications_read_only(client, alice, google_app):
                           data={"csrf_token": data["csrf_token"]})
     assert refused.status_code == 403
     assert client.get(f"/oauthapps/{google_app}").status_code == 200
+
+
+def test_every_mistake_is_shown_at_once_in_plain_words(as_admin, admin):
+    response = submit(as_admin, "/oauthapps/new", **{
+        **FORM, "name": "bad name", "dataStore": "", "clientId": "",
+        "clientSecret": "typed-secret", "authorizeURI": "http://evil.example",
+        "tokenURI": "nope"})
+    assert response.status_code == 422
+    expected = {"name": NAME_MESSAGE, "dataStore": "Choose a data store.",
+                "clientId": "Client id is required.",
+                "authorizeURI": "Authorize URI must be an absolute https URL.",
+                "tokenURI": "Token URI must be an absolute https URL."}
+    for field, message in expected.items():
+        assert field_error(response.text, field) == message
+    assert error_summary(response.text) == [(f"#{f}", m) for f, m in expected.items()]
+    assert "typed-secret" not in response.text
+    assert hint(response.text, "clientSecret").startswith("Type it again")
+    assert _apps(as_admin, admin) == []
+
+
+def test_required_fields_are_marked_from_the_schema(as_admin):
+    page = as_admin.get("/oauthapps/new").text
+    for field in ("name", "dataStore", "clientId", "clientSecret", "authorizeURI",
+                  "tokenURI"):
+        assert label_text(page, field).endswith("(required)"), field
+    for field in ("description", "scope"):
+        assert "(required)" not in label_text(page, field)
+    assert error_summary(page) == []

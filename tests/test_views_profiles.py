@@ -6,8 +6,10 @@ from bs4 import BeautifulSoup
 
 from tests.cases import BAD_NAMES, GOOD_NAMES
 from tests.conftest import form_fields
-from tests.pages import MAIN_FORM, field_error, flashes, login, submit
+from tests.pages import (MAIN_FORM, error_summary, field_error, flashes, hint, label_text,
+                         login, submit)
 from webui.domain.profiles import NAME_TAKEN
+from webui.domain.rules import NAME_MESSAGE
 
 TOKENS = {"accessToken": "access-token-AAA-111", "refreshToken": "refresh-token-RRR-222"}
 
@@ -66,11 +68,13 @@ def test_duplicate_name_is_a_field_error(signed_in, alice, google_app):
 
 def test_missing_refresh_token_and_bad_application(signed_in, google_app):
     response = _create(signed_in, google_app, refreshToken="")
-    assert field_error(response.text, "refreshToken") == "refreshToken is required."
+    assert field_error(response.text, "refreshToken") == "Refresh token is required."
     response = _create(signed_in, "999999")
     assert field_error(response.text, "oauthAppId") == "Invalid OAuthApplicationId: 999999"
     response = _create(signed_in, "abc")
     assert field_error(response.text, "oauthAppId") == "OAuth application must be an integer."
+    response = _create(signed_in, "")
+    assert field_error(response.text, "oauthAppId") == "Choose an OAuth application."
 
 
 def test_post_without_csrf_token_is_refused(signed_in, alice, google_app):
@@ -166,3 +170,20 @@ def test_unexpected_query_keys_never_steer_the_pager(signed_in, alice, google_ap
     assert more.startswith("/oauthprofiles?") and "#" not in more
     names = BeautifulSoup(signed_in.get(more).text, "html.parser").select("tbody th a")
     assert [a.text for a in names] == ["two"]
+
+
+def test_every_mistake_at_once_and_the_tokens_must_be_typed_again(signed_in, alice,
+                                                                  google_app):
+    page = signed_in.get("/oauthprofiles/new").text
+    assert label_text(page, "refreshToken").endswith("(required)")
+    assert label_text(page, "oauthAppId").endswith("(required)")
+    response = _create(signed_in, "", name="bad name", refreshToken="")
+    assert response.status_code == 422
+    expected = {"name": NAME_MESSAGE, "oauthAppId": "Choose an OAuth application.",
+                "refreshToken": "Refresh token is required."}
+    for field, message in expected.items():
+        assert field_error(response.text, field) == message
+    assert error_summary(response.text) == [(f"#{f}", m) for f, m in expected.items()]
+    assert TOKENS["accessToken"] not in response.text
+    assert hint(response.text, "accessToken").startswith("Type it again")
+    assert _api_profiles(signed_in, alice) == []

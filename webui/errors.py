@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from webui.doors import is_api_path
 from webui.api.envelope import error_response
 from webui.domain.error_codes import Code
-from webui.domain.errors import DomainError, Forbidden, NotAuthenticated
+from webui.domain.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from webui.extensions import db
 
 log = logging.getLogger(__name__)
@@ -36,9 +36,9 @@ def is_api() -> bool:
     return is_api_path(request.path)
 
 
-def respond(status: int, message: str, code: Code, headers=None):
+def respond(status: int, message: str, code: Code, headers=None, errors=None):
     if is_api():
-        return error_response(status, code, message, headers)
+        return error_response(status, code, message, headers, errors)
     return render_template("errors/page.html", status=status, message=message), status, \
         headers or {}
 
@@ -46,7 +46,8 @@ def respond(status: int, message: str, code: Code, headers=None):
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        return respond(exc.status, exc.message, exc.code)
+        return respond(exc.status, exc.message, exc.code,
+                       errors=exc.errors if isinstance(exc, Invalid) else None)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from webui.admin.app_forms import ApplicationForm
-from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
+from webui.admin.binding import (ConfirmForm, form_status, mark_required, page_request,
+                                 run_form)
 from webui.admin.blueprint import bp
 from webui.auth.access import caller
-from webui.domain import authorization, oauthapps
+from webui.domain import authorization, oauthapps, schemas
 from webui.domain.datastores import CATALOGUE
 
 
@@ -33,6 +34,7 @@ def app_list():
 def app_new():
     oauthapps.require_manager(caller())
     form = ApplicationForm()
+    mark_required(form, schemas.AppCreate)
     done = run_form(form, lambda: oauthapps.create_application(caller(),
                                                                form.data_for_domain()))
     if done:

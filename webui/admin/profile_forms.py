@@ -25,11 +25,12 @@ class ProfileForm(FlaskForm):
             SelectChoice(str(a.id), a.name) for a in apps]
 
     def data_for_domain(self) -> dict[str, Any]:
-        """The JSON-named values. Empty secret fields are omitted (create: not given;
-        edit: keep the stored value)."""
+        """The JSON-named values. Empty secret fields and an unchosen application are
+        omitted (create: not given, the domain asks for them; edit: keep the stored value)."""
         data: dict[str, Any] = {"name": self.name.data or "",
-                                "oauthAppId": number(self.oauthAppId.data),
                                 "description": self.description.data or ""}
+        if self.oauthAppId.data:
+            data["oauthAppId"] = number(self.oauthAppId.data)
         for key in ("accessToken", "refreshToken"):
             if self[key].data:
                 data[key] = self[key].data

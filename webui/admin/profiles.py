@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
+from webui.admin.binding import (ConfirmForm, form_status, mark_required, page_request,
+                                 run_form)
 from webui.admin.blueprint import bp
 from webui.admin.profile_forms import ProfileEditForm, ProfileForm
 from webui.auth.access import caller
-from webui.domain import oauthapps, profiles, rules
+from webui.domain import oauthapps, profiles, rules, schemas
 from webui.domain.permissions import Permission
 from webui.oauthflow.views import begin_new_profile
 
@@ -32,6 +33,7 @@ def profile_list():
 @bp.route("/oauthprofiles/new", methods=["GET", "POST"])
 def profile_new():
     form = ProfileForm()
+    mark_required(form, schemas.ProfileCreate)
     if "authorize" in request.form:
         # The tokens will come from the provider; the same checks as a plain save first.
         done = run_form(form, lambda: begin_new_profile(form.data_for_domain()))

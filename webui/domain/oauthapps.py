@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import undefer
 
-from webui.domain import audit, rules, schemas, tenancy
+from webui.domain import audit, schemas, tenancy
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -149,18 +149,15 @@ def application_with_secret(subject: Principal, app_id: int) -> OAuthApplication
     return _visible(subject, app_id, with_secret=True)
 
 
-def _check_endpoints(values: dict[str, Any]) -> None:
-    allow = current_app.config["ALLOW_HTTP_LOOPBACK_OAUTH"]
-    for field in ("authorizeURI", "tokenURI"):
-        if field in values:
-            rules.check_endpoint(values[field], field, allow_http_loopback=allow)
+def _context() -> dict[str, Any]:
+    """What the endpoint rule needs from the deployment (schemas.Endpoint)."""
+    return {schemas.ALLOW_HTTP_LOOPBACK: current_app.config["ALLOW_HTTP_LOOPBACK_OAUTH"]}
 
 
 def create_application(caller: Caller, data: Any) -> OAuthApplication:
     """Register an application. Raises Forbidden, Invalid, Conflict (name taken)."""
     subject = require_manager(caller)
-    values = schemas.given(schemas.parse(schemas.AppCreate, data))
-    _check_endpoints(values)
+    values = schemas.given(schemas.parse(schemas.AppCreate, data, _context()))
     tenant_id = tenancy.owning_tenant(caller.actor, values.pop("tenantId", None),
                                       subject.tenant_id)
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
@@ -179,8 +176,7 @@ def update_application(caller: Caller, app_id: int, data: Any) -> OAuthApplicati
     re-authorization: their tokens were issued under the old registration.
     """
     subject = require_manager(caller)
-    values = schemas.given(schemas.parse(schemas.AppUpdate, data))
-    _check_endpoints(values)
+    values = schemas.given(schemas.parse(schemas.AppUpdate, data, _context()))
     app = _managed(caller, subject, app_id, with_secret=True)
     changed = {k for k, v in values.items() if getattr(app, _COLUMNS[k]) != v}
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:

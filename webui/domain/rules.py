@@ -34,12 +34,20 @@ _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _UNSTORABLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def _label(field: str) -> str:
-    return {"oauthAppId": "OAuth application", "userName": "User name",
-            "authorizeURI": "Authorize URI", "tokenURI": "Token URI", "clientId": "Client id",
-            "clientSecret": "Client secret", "accessToken": "Access token",
-            "refreshToken": "Refresh token", "dataStore": "Data store"}.get(
-                field, field[:1].upper() + field[1:])
+LABELS = {"oauthAppId": "OAuth application", "userName": "User name",
+          "authorizeURI": "Authorize URI", "tokenURI": "Token URI", "clientId": "Client id",
+          "clientSecret": "Client secret", "accessToken": "Access token",
+          "refreshToken": "Refresh token", "dataStore": "Data store",
+          "statusInfo": "Status", "passwordInfo": "Password", "newPassword": "New password",
+          "permissions": "Permissions", "tenantId": "Tenant"}
+
+
+def label(field: str) -> str:
+    """What a person calls a field (the forms' labels): never the JSON name."""
+    return LABELS.get(field, field[:1].upper() + field[1:])
+
+
+_label = label
 
 
 def check_text(value: object, field: str, max_len: int, *, required: bool = False,
