@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.cases import BAD_NAMES
 from tests.conftest import APP_BODY, form_fields
@@ -91,9 +92,22 @@ def test_edit_keeps_an_empty_secret(as_admin, admin, google_app):
     assert response.status_code == 302
 
 
-def test_delete(as_admin, admin, google_app):
+def test_delete_states_how_many_profiles_go_with_it(client, as_admin, admin, alice,
+                                                    google_app):
     page = as_admin.get(f"/oauthapps/{google_app}/delete")
-    assert "Every OAuth profile that uses it is deleted too." in page.text
+    assert "No OAuth profile uses it: nothing else is deleted." in page.text
+    for owner, name in ((admin, "Mine_a"), (admin, "Mine_b"), (alice, "Hers")):
+        assert client.post("/api/mgmt/oauthprofiles", headers=owner.basic, json={
+            "name": name, "oauthAppId": google_app, "refreshToken": "r"}).status_code == 201
+    page = as_admin.get(f"/oauthapps/{google_app}/delete")
+    assert "3 OAuth profiles (of every owner) use it and are deleted too." in page.text
+    detail = BeautifulSoup(as_admin.get(f"/oauthapps/{google_app}").text, "html.parser")
+    rows = [[c.get_text(" ", strip=True) for c in tr.select("th, td")]
+            for tr in detail.select("#used-by + .table-wrap tbody tr")]
+    assert rows == [["Mine_a", "admin", "Active", "Unknown"],
+                    ["Mine_b", "admin", "Active", "Unknown"]]
+    assert detail.select_one("#used-by-total").get_text(" ", strip=True).startswith(
+        "In all, 3 OAuth profiles")
     response = submit(as_admin, f"/oauthapps/{google_app}/delete")
     assert response.status_code == 302
     assert _apps(as_admin, admin) == []
@@ -106,6 +120,8 @@ def test_users_see_applications_read_only(client, alice, google_app):
     detail = client.get(f"/oauthapps/{google_app}")
     assert detail.status_code == 200
     assert APP_BODY["clientId"] in detail.text and "Client secret" not in detail.text
+    assert "used-by-total" not in detail.text  # the count of others' profiles is managers'
+    assert 'data-copy="client-id" hidden' in detail.text  # shown only by static/copy.js
     assert f"/oauthapps/{google_app}/edit" not in detail.text
     assert client.get(f"/oauthapps/{google_app}/edit").status_code == 403
     # Without a token the CSRF check refuses first; with one, the permission check does.

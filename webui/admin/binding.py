@@ -9,6 +9,7 @@ from flask import flash, request
 from flask_wtf import FlaskForm
 
 from webui.domain import schemas
+from webui.domain.board import BoardRequest
 from webui.domain.errors import DomainError, Invalid
 from webui.domain.pagination import PageRequest
 
@@ -90,6 +91,11 @@ def form_status(form: FlaskForm) -> int:
     """The status of a page showing form: 422 when it comes back refused (the POST did not
     go through), 200 when it is shown fresh."""
     return 422 if form.is_submitted() else 200
+
+
+def board_request() -> BoardRequest:
+    """?page=, ?sort=, ?dir= and ?q= of a status board (Invalid: the 400 page)."""
+    return BoardRequest.parse(request.args)
 
 
 def page_request() -> PageRequest:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, PasswordField, SelectChoice, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 
-from webui.admin.binding import number
+from webui.admin.binding import number, numbers
 
 SECRET = {"autocomplete": "off"}
 
@@ -45,3 +45,12 @@ class ProfileEditForm(ProfileForm):
         if self.clearAccessToken.data and "accessToken" not in data:
             data["accessToken"] = None  # the API's explicit "clear"
         return data
+
+
+class BulkForm(FlaskForm):
+    """Profiles chosen on the list, and what to do with them (test or delete)."""
+    ids = SelectMultipleField("Profiles", coerce=str, validate_choice=False)
+    action = HiddenField("Action")
+
+    def chosen(self) -> list:
+        return numbers(self.ids.data)

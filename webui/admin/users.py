@@ -3,20 +3,19 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import (ConfirmForm, form_status, mark_required, page_request,
+from webui.admin.binding import (ConfirmForm, board_request, form_status, mark_required,
                                  run_form)
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import USER_FIELDS, PasswordResetForm, UserCreateForm, UserEditForm
 from webui.auth.access import caller
-from webui.domain import roles, schemas, users
+from webui.domain import boards, roles, schemas, users
 from webui.domain.permissions import Permission
 
 
 @bp.get("/users")
 def user_list():
-    name = request.args.get("name", "")
-    page = users.list_users(caller(), page_request(), name_contains=name or None)
-    return render_template("admin/user_list.html", page=page, name=name)
+    board = boards.user_board(caller(), board_request())
+    return render_template("admin/user_list.html", board=board)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -67,6 +67,9 @@ def _usable_in(tenant_id):
     return _A.tenant_id.in_([tenant_id, SYSTEM_TENANT_ID])
 
 
+usable_in = _usable_in  # public: the status board applies the same rule (domain/boards.py)
+
+
 # Built once: it runs on every profile create, where constructing it and generating its
 # cache key cost more than the query (bench/ profile of POST /api/mgmt/oauthprofiles).
 _USABLE_WHERE = (_A.id == bindparam("app_id"), _usable_in(bindparam("tenant_id")))
