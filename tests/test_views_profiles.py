@@ -133,7 +133,7 @@ def test_someone_elses_profile_is_not_found(client, alice, make_user, google_app
                 f"/oauthprofiles/{pid}/delete"):
         response = client.get(url)
         assert response.status_code == 404
-        assert "Invalid OAuthProfileId" in response.text
+        assert "Page not found" in response.text and "Invalid OAuthProfileId" not in response.text
 
 
 def _names(html: str) -> list[str]:

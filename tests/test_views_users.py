@@ -8,6 +8,7 @@ from tests.conftest import PASSWORD, basic
 from tests.pages import (error_summary, field_error, flashes, hint, label_text, login, submit,
                          whose)
 from webui.domain.grants import LAST_ADMIN
+from webui.domain.permissions import CATALOGUE, Permission
 from webui.domain.roles import NAME_TAKEN as ROLE_TAKEN
 from webui.domain.users import NAME_TAKEN as USER_TAKEN
 
@@ -189,3 +190,12 @@ def test_user_form_shows_every_mistake_with_a_focusable_summary(as_admin):
     assert field_error(response.text, "password")
     assert [href for href, _ in error_summary(response.text)] == ["#userName", "#password"]
     assert hint(response.text, "password").startswith("Type it again")
+
+
+def test_each_permission_box_carries_its_description(as_admin):
+    soup = BeautifulSoup(as_admin.get("/users/new").text, "html.parser")
+    box = soup.select_one("#permissions-21")
+    assert box is not None
+    described = soup.select_one(f"#{box['aria-describedby']}")
+    assert described.get_text(strip=True) == CATALOGUE[Permission.ON_BEHALF_OF][1]
+    assert len(soup.select("#permissions .check .hint")) == len(CATALOGUE)
