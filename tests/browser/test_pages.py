@@ -236,3 +236,33 @@ def test_audit_csv_matches_the_filtered_page(page, live):
     [header, *lines] = list(csv.reader(io.StringIO(export.text())))
     assert header[0] == "When (UTC)" and len(lines) == ROWS
     assert lines[:25] == rows
+
+
+def test_copy_buttons_copy_and_are_hidden_without_javascript(chromium, live):
+    context = chromium.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        sign_in(page, live)
+        page.get_by_role("link", name="OAuth applications").click()
+        page.get_by_role("link", name="Local_provider").click()
+        page.get_by_role("button", name="Copy client id").click()
+        expect(page.locator("#client-id-copied")).to_have_text("Copied.")
+        assert page.evaluate("navigator.clipboard.readText()") == CLIENT_ID
+        page.get_by_role("button", name="Copy redirect URI").click()
+        assert page.evaluate("navigator.clipboard.readText()") == live + "/oauth2callback"
+        expect(page.locator("#used-by-total")).to_contain_text(f"In all, {ROWS} OAuth")
+        page.get_by_role("link", name="Delete").click()
+        expect(page.locator(".warning")).to_have_text(
+            f"{ROWS} OAuth profiles (of every owner) use it and are deleted too.")
+    finally:
+        context.close()
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live)
+        page.goto(live + "/oauthapps")
+        page.get_by_role("link", name="Local_provider").click()
+        expect(page.get_by_role("button", name="Copy client id")).to_be_hidden()
+        expect(page.locator("#client-id")).to_have_text(CLIENT_ID)
+    finally:
+        context.close()
