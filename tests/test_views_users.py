@@ -199,3 +199,11 @@ def test_each_permission_box_carries_its_description(as_admin):
     described = soup.select_one(f"#{box['aria-describedby']}")
     assert described.get_text(strip=True) == CATALOGUE[Permission.ON_BEHALF_OF][1]
     assert len(soup.select("#permissions .check .hint")) == len(CATALOGUE)
+
+
+def test_no_role_is_reported_with_the_other_mistakes(as_admin):
+    response = submit(as_admin, "/users/new", userName="", password=PASSWORD, roles=None)
+    assert response.status_code == 422
+    assert field_error(response.text, "userName") == "User name is required."
+    assert [href for href, _ in error_summary(response.text)] == ["#userName", "#roles"]
+    assert "A user needs at least one role." in dict(error_summary(response.text)).values()

@@ -52,6 +52,13 @@ def _id_list(value: Any, field: str) -> list[int]:
     return sorted({rules.check_id(v, field) for v in value})
 
 
+def _roles(value: Any, field: str) -> list[int]:
+    ids = _id_list(value, field)
+    if not ids:
+        raise Invalid("A user needs at least one role.", field)
+    return ids
+
+
 def _status(value: Any, field: str) -> int:
     if isinstance(value, bool) or value not in (0, 1):
         raise Invalid("status must be 0 (inactive) or 1 (active).", field)
@@ -93,6 +100,7 @@ RoleName = _rule(rules.check_role_name, {"type": "string", "minLength": 1,
 Password = _rule(check_password, {"type": "string", "minLength": rules.PASSWORD_MIN,
                                   "maxLength": rules.PASSWORD_MAX, "writeOnly": True})
 IdList = _rule(_id_list, {"type": "array", "items": ID, "maxItems": 1000})
+RoleIds = _rule(_roles, {"type": "array", "items": ID, "minItems": 1, "maxItems": 1000})
 Status = _rule(_status, {"type": "integer", "enum": [0, 1]})
 Flag = _rule(_boolean, {"type": "boolean"})
 ClearableToken = _rule(lambda v, f: None if v is None else rules.check_token(v, f),
@@ -162,7 +170,7 @@ class PasswordInfo(Schema):
 
 
 class UserPermissions(Schema):
-    roles: IdList
+    roles: RoleIds
     permissions: IdList = []
 
 

@@ -64,8 +64,6 @@ def _fetch(actor: Principal, user_id: int) -> User:
 
 
 def _grants(actor: Principal, tenant_id: int, perms: schemas.UserPermissions):
-    if not perms.roles:
-        raise Invalid("A user needs at least one role.", "permissions")
     roles = grants.role_rows(perms.roles, tenant_id, "permissions")
     explicit = grants.permission_rows(perms.permissions, "permissions")
     handed_out = {p.id for r in roles for p in r.permissions} | {p.id for p in explicit}
