@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from webui.domain.errors import Invalid
@@ -131,6 +132,34 @@ def check_id(value: object, field: str) -> int:
         raise Invalid(f"{_label(field)} must be an integer.", field)
     if not 1 <= value <= ID_MAX:
         raise Invalid(f"{_label(field)} must be between 1 and {ID_MAX}.", field)
+    return value
+
+
+def check_id_list(value: Any, field: str) -> list[int]:
+    """A list of at most 1000 ids, sorted, without repeats."""
+    if not isinstance(value, list):
+        raise Invalid(f"{label(field)} must be a list of ids.", field)
+    if len(value) > 1000:
+        raise Invalid(f"{label(field)} may list at most 1000 ids.", field)
+    return sorted({check_id(v, field) for v in value})
+
+
+def check_role_ids(value: Any, field: str) -> list[int]:
+    ids = check_id_list(value, field)
+    if not ids:
+        raise Invalid("A user needs at least one role.", field)
+    return ids
+
+
+def check_status(value: Any, field: str) -> int:
+    if isinstance(value, bool) or value not in (0, 1):
+        raise Invalid("status must be 0 (inactive) or 1 (active).", field)
+    return value
+
+
+def check_flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"{label(field)} must be true or false.", field)
     return value
 
 

@@ -44,33 +44,6 @@ def _endpoint(value: Any, info: ValidationInfo) -> str:
 ALLOW_HTTP_LOOPBACK = "allow_http_loopback"
 
 
-def _id_list(value: Any, field: str) -> list[int]:
-    if not isinstance(value, list):
-        raise Invalid(f"{rules.label(field)} must be a list of ids.", field)
-    if len(value) > 1000:
-        raise Invalid(f"{rules.label(field)} may list at most 1000 ids.", field)
-    return sorted({rules.check_id(v, field) for v in value})
-
-
-def _roles(value: Any, field: str) -> list[int]:
-    ids = _id_list(value, field)
-    if not ids:
-        raise Invalid("A user needs at least one role.", field)
-    return ids
-
-
-def _status(value: Any, field: str) -> int:
-    if isinstance(value, bool) or value not in (0, 1):
-        raise Invalid("status must be 0 (inactive) or 1 (active).", field)
-    return value
-
-
-def _boolean(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise Invalid(f"{rules.label(field)} must be true or false.", field)
-    return value
-
-
 def _text(max_len: int) -> dict:
     return {"type": "string", "maxLength": max_len}
 
@@ -99,10 +72,10 @@ RoleName = _rule(rules.check_role_name, {"type": "string", "minLength": 1,
                                          "maxLength": rules.NAME_MAX})
 Password = _rule(check_password, {"type": "string", "minLength": rules.PASSWORD_MIN,
                                   "maxLength": rules.PASSWORD_MAX, "writeOnly": True})
-IdList = _rule(_id_list, {"type": "array", "items": ID, "maxItems": 1000})
-RoleIds = _rule(_roles, {"type": "array", "items": ID, "minItems": 1, "maxItems": 1000})
-Status = _rule(_status, {"type": "integer", "enum": [0, 1]})
-Flag = _rule(_boolean, {"type": "boolean"})
+IdList = _rule(rules.check_id_list, {"type": "array", "items": ID, "maxItems": 1000})
+RoleIds = _rule(rules.check_role_ids, {"type": "array", "items": ID, "minItems": 1, "maxItems": 1000})
+Status = _rule(rules.check_status, {"type": "integer", "enum": [0, 1]})
+Flag = _rule(rules.check_flag, {"type": "boolean"})
 ClearableToken = _rule(lambda v, f: None if v is None else rules.check_token(v, f),
                        {"anyOf": [_text(rules.TOKEN_MAX), {"type": "null"}],
                         "description": "null clears it; omitting it or sending the mask keeps it"})
