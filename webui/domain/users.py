@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from webui.domain import audit, grants, rules, schemas, tenancy
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
-from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
+from webui.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.passwords import check_password, hash_password
 from webui.domain.permissions import Permission
