@@ -54,3 +54,24 @@ def whose(html: str) -> str:
     banner = BeautifulSoup(html, "html.parser").select_one("#whose")
     assert banner is not None, "no whose-data banner on the page"
     return banner.get_text(" ", strip=True)
+
+
+def error_summary(html: str) -> list[tuple[str, str]]:
+    """The (link target, text) pairs of the error summary, after checking it is an alert
+    that scripts may focus."""
+    summary = BeautifulSoup(html, "html.parser").select_one("#error-summary")
+    if summary is None:
+        return []
+    assert summary.get("role") == "alert" and summary.get("tabindex") == "-1"
+    return [(a["href"], a.get_text(" ", strip=True)) for a in summary.select("a")]
+
+
+def label_text(html: str, field_id: str) -> str:
+    label = BeautifulSoup(html, "html.parser").select_one(f"label[for={field_id}]")
+    assert label is not None, field_id
+    return label.get_text(" ", strip=True)
+
+
+def hint(html: str, field_id: str) -> str:
+    found = BeautifulSoup(html, "html.parser").select_one(f"#{field_id}-hint")
+    return found.get_text(" ", strip=True) if found else ""

@@ -171,5 +171,16 @@ def test_on_behalf_create_and_read(client, admin, alice, make_user):
 def test_the_mask_is_not_a_client_secret_on_create(client, admin):
     response = client.post(URL, headers=admin.basic, json={**APP_BODY, "clientSecret": MASK})
     assert response.status_code == 400
-    assert response.json["error"]["message"]["value"] == "clientSecret is required."
+    assert response.json["error"]["message"]["value"] == "Client secret is required."
     assert client.get(URL, headers=admin.basic).json["applications"] == []
+
+
+def test_every_problem_is_listed_after_hdps_first_message(client, admin):
+    body = {**APP_BODY, "name": "bad name", "clientId": "", "tokenURI": "ftp://x"}
+    del body["clientSecret"]
+    error = client.post(URL, headers=admin.basic, json=body).json["error"]
+    assert error["message"]["value"] == "Names may use only letters, digits and underscores."
+    assert [e["field"] for e in error["errors"]] == ["name", "clientId", "clientSecret",
+                                                     "tokenURI"]
+    assert error["errors"][0]["message"] == error["message"]["value"]
+    assert error["errors"][2]["message"] == "Client secret is required."

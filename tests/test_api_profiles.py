@@ -2,6 +2,7 @@
 import pytest
 
 from tests.cases import BAD_APP_IDS, BAD_NAME_TYPES, BAD_NAMES, GOOD_NAMES
+from webui.domain import schemas
 
 SAMPLE = {"name": "User_1", "description": "OAuth profile 1",
           "accessToken": "111c334445e55", "refreshToken": "222d88899966fa"}
@@ -74,7 +75,7 @@ def test_required_fields(client, admin, google_app, missing):
     del body[missing]
     response = client.post("/api/mgmt/oauthprofiles", json=body, headers=admin.basic)
     assert response.status_code == 400
-    assert response.json["error"]["message"]["value"] == f"{missing} is required."
+    assert response.json["error"]["message"]["value"] == schemas.missing(missing)
 
 
 @pytest.mark.parametrize("field,size", [("description", 1025), ("accessToken", 8193),

@@ -2,6 +2,7 @@
 import pytest
 
 from tests.conftest import PASSWORD, basic
+from webui.domain import schemas
 
 URL = "/api/admin/users"
 
@@ -56,7 +57,7 @@ def test_required_fields(client, admin, missing):
     del body[missing]
     response = client.post(URL, headers=admin.basic, json=body)
     assert response.status_code == 400
-    assert response.json["error"]["message"]["value"] == f"{missing} is required."
+    assert response.json["error"]["message"]["value"] == schemas.missing(missing)
 
 
 def test_user_name_taken_is_409(client, admin, alice):

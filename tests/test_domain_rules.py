@@ -3,6 +3,7 @@ import pytest
 
 from tests.cases import BAD_APP_IDS, BAD_NAME_TYPES, BAD_NAMES, ENDPOINTS, GOOD_NAMES
 from webui.domain import rules, schemas
+from webui.infra import outbound
 from webui.domain.datastores import check_data_store
 from webui.domain.errors import Invalid
 from webui.domain.pagination import MAX_LIMIT, PageRequest
@@ -92,7 +93,8 @@ def test_parse_names_the_first_offending_field_and_gives_the_rule_message():
     assert (raised.value.field, raised.value.message) == ("name", rules.NAME_MESSAGE)
     with pytest.raises(Invalid) as raised:
         schemas.parse(schemas.ProfileCreate, {"name": "ok", "refreshToken": "r"})
-    assert (raised.value.field, raised.value.message) == ("oauthAppId", "oauthAppId is required.")
+    assert (raised.value.field, raised.value.message) == ("oauthAppId",
+                                                          "Choose an OAuth application.")
     with pytest.raises(Invalid) as raised:
         schemas.parse(schemas.UserCreate, {"userName": "u", "statusInfo": 1})
     assert raised.value.field == "statusInfo"
@@ -130,10 +132,42 @@ def test_bad_page_requests(limit, cursor):
 def test_the_mask_cannot_stand_in_for_a_required_secret(schema, data, field):
     with pytest.raises(Invalid) as raised:
         schemas.given(schemas.parse(schema, data))
-    assert (raised.value.field, raised.value.message) == (field, f"{field} is required.")
+    assert (raised.value.field, raised.value.message) == (field, schemas.missing(field))
 
 
 def test_the_mask_of_an_optional_secret_on_create_is_no_secret():
     model = schemas.parse(schemas.ProfileCreate, {"name": "p", "oauthAppId": 1,
                                                   "refreshToken": "r", "accessToken": schemas.MASK})
     assert schemas.given(model) == {"name": "p", "oauthAppId": 1, "refreshToken": "r"}
+
+
+def test_parse_reports_every_offending_field_at_once_in_plain_words():
+    with pytest.raises(Invalid) as raised:
+        schemas.parse(schemas.AppCreate, {"name": "bad name", "clientSecret": "",
+                                          "authorizeURI": "http://evil.example",
+                                          "tokenURI": "ftp://x"})
+    assert raised.value.errors == [
+        ("name", rules.NAME_MESSAGE), ("dataStore", "Choose a data store."),
+        ("clientId", "Client id is required."), ("clientSecret", "Client secret is required."),
+        ("authorizeURI", "Authorize URI must be an absolute https URL."),
+        ("tokenURI", "Token URI must be an absolute https URL.")]
+    assert (raised.value.field, raised.value.message) == raised.value.errors[0]
+
+
+def test_the_endpoint_rule_takes_the_deployment_setting_as_context():
+    body = {"name": "a", "dataStore": 54, "clientId": "c", "clientSecret": "s",
+            "authorizeURI": "http://127.0.0.1:9/a", "tokenURI": "https://t.example"}
+    with pytest.raises(Invalid) as raised:
+        schemas.parse(schemas.AppCreate, body)
+    assert raised.value.field == "authorizeURI"
+    development = outbound.Policy(outbound.networks("127.0.0.0/8"), allow_http_loopback=True)
+    assert schemas.parse(schemas.AppCreate, body, {schemas.OUTBOUND_POLICY: development})
+
+
+def test_nested_fields_are_named_by_their_label():
+    with pytest.raises(Invalid) as raised:
+        schemas.parse(schemas.UserCreate, {"userName": "u", "statusInfo": {},
+                                           "passwordInfo": {}, "permissions": {}})
+    assert raised.value.errors == [("statusInfo", "Status is required."),
+                                   ("passwordInfo", "Password is required."),
+                                   ("permissions", "Roles is required.")]

@@ -326,3 +326,16 @@ def test_codes_and_tokens_never_reach_urls_logs_or_messages(app, signed_in, loca
         assert all(value not in m for m in messages)
         assert all(value not in loc for loc in locations)
         assert value not in page.text
+
+
+def test_declining_a_reauthorization_lands_back_on_the_profile(client, alice, signed_in,
+                                                               local_app,
+                                                               provider):  # noqa: F811
+    created = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json={
+        "name": "Declined", "oauthAppId": local_app, "refreshToken": "old-token"}).json
+    detail = f"/oauthprofiles/{created['id']}"
+    response = submit(signed_in, detail, "form:has(#reauthorize)")
+    back = callback(signed_in, consent(provider_url(signed_in, response), decision="deny"))
+    assert back.headers["Location"].endswith(detail)
+    assert provider_calls.MESSAGES["access_denied"] in flashes(signed_in.get(detail).text)
+    assert provider.token_requests == []

@@ -171,11 +171,19 @@ def test_sums_across_two_gunicorn_workers_survive_a_dead_worker(gunicorn):
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda _: get(port, "/healthz")[0], range(80)))
     assert statuses == [200] * 80
+    answered += 80
+    # On a busy machine one worker may take every request for a while: ask until both have
+    # answered (each counted below all the same).
+    deadline = time.monotonic() + 30
+    while len(worker_pids(folder) - {master}) < 2 and time.monotonic() < deadline:
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(lambda _: get(port, "/healthz")[0], range(16))) == [200] * 16
+        answered += 16
     pids = worker_pids(folder) - {master}  # the master preloaded the app, and its metrics
-    assert len(pids) == 2, "both workers should have answered some of 80 parallel requests"
+    assert len(pids) == 2, "both workers should have answered"
     status, text = get(port, "/metrics", bearer())
     assert status == 200
-    total = answered + 80
+    total = answered
     assert value(text, "webui_http_requests_total", route="/healthz", method="GET",
                  status="200") == total
     assert value(text, "webui_http_request_duration_seconds_count", route="/healthz",

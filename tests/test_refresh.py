@@ -84,7 +84,7 @@ def test_invalid_grant_marks_the_profile_as_needing_reauthorization(
     assert one["status"] == "needsReauthorization"
     listed = client.get("/api/mgmt/oauthprofiles", headers=alice.basic).json["profiles"]
     assert [p["status"] for p in listed] == ["needsReauthorization"]
-    assert "needs re-authorization" in signed_in_alice.get("/oauthprofiles").text
+    assert "Needs re-authorization" in signed_in_alice.get("/oauthprofiles").text
     assert "Needs re-authorization" in signed_in_alice.get(f"/oauthprofiles/{saved.id}").text
 
 

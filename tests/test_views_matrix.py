@@ -93,4 +93,8 @@ def test_forbidden_and_missing_pages_are_html(client, accounts):
     login(client, accounts["plain"])
     page = client.get("/users")
     assert page.status_code == 403 and page.mimetype == "text/html"
-    assert "You lack the permissions" in page.text and 'action="/logout"' in page.text
+    assert "You cannot open this page" in page.text and 'action="/logout"' in page.text
+    assert "You lack the permissions" not in page.text
+    missing = client.get("/oauthapps/999999")
+    assert missing.status_code == 404 and "Page not found" in missing.text
+    assert "Invalid OAuthApplicationId" not in missing.text

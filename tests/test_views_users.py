@@ -5,8 +5,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import PASSWORD, basic
-from tests.pages import field_error, flashes, login, submit, whose
+from tests.pages import (error_summary, field_error, flashes, hint, label_text, login, submit,
+                         whose)
 from webui.domain.grants import LAST_ADMIN
+from webui.domain.permissions import CATALOGUE, Permission
 from webui.domain.roles import NAME_TAKEN as ROLE_TAKEN
 from webui.domain.users import NAME_TAKEN as USER_TAKEN
 
@@ -176,3 +178,32 @@ def test_one_click_buttons_need_the_csrf_token(as_admin, alice):
     assert submit(as_admin, "/acting", user="alice").status_code == 302
     assert as_admin.post("/acting/stop").status_code == 400
     assert "Acting for: alice" in whose(as_admin.get("/oauthprofiles").text)
+
+
+def test_user_form_shows_every_mistake_with_a_focusable_summary(as_admin):
+    page = as_admin.get("/users/new").text
+    assert label_text(page, "userName").endswith("(required)")
+    assert label_text(page, "password").endswith("(required)")
+    response = submit(as_admin, "/users/new", userName="", password="short")
+    assert response.status_code == 422
+    assert field_error(response.text, "userName") == "User name is required."
+    assert field_error(response.text, "password")
+    assert [href for href, _ in error_summary(response.text)] == ["#userName", "#password"]
+    assert hint(response.text, "password").startswith("Type it again")
+
+
+def test_each_permission_box_carries_its_description(as_admin):
+    soup = BeautifulSoup(as_admin.get("/users/new").text, "html.parser")
+    box = soup.select_one("#permissions-21")
+    assert box is not None
+    described = soup.select_one(f"#{box['aria-describedby']}")
+    assert described.get_text(strip=True) == CATALOGUE[Permission.ON_BEHALF_OF][1]
+    assert len(soup.select("#permissions .check .hint")) == len(CATALOGUE)
+
+
+def test_no_role_is_reported_with_the_other_mistakes(as_admin):
+    response = submit(as_admin, "/users/new", userName="", password=PASSWORD, roles=None)
+    assert response.status_code == 422
+    assert field_error(response.text, "userName") == "User name is required."
+    assert [href for href, _ in error_summary(response.text)] == ["#userName", "#roles"]
+    assert "A user needs at least one role." in dict(error_summary(response.text)).values()

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from webui.doors import is_api_path
 from webui.api.envelope import error_response
 from webui.domain.error_codes import Code
-from webui.domain.errors import DomainError, Forbidden, NotAuthenticated
+from webui.domain.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from webui.extensions import db
 
 log = logging.getLogger(__name__)
@@ -32,21 +32,48 @@ _MESSAGES = {
 }
 
 
+# The pages' words for refusals that the API phrases for programs: (title, explanation).
+PAGE_TEXT = {
+    400: ("Something in the address is not right",
+          "The page could not use what the address asked for."),
+    403: ("You cannot open this page",
+          "Your account does not have the permission this page needs. If you need it for "
+          "your work, ask an administrator to grant it."),
+    404: ("Page not found",
+          "There is nothing here. The address may be mistyped, or what it showed was "
+          "deleted, or it belongs to someone else."),
+    405: ("This page cannot do that", "The page was asked for in a way it does not support."),
+    500: ("Something went wrong on our side", "Nothing was changed. Try again in a moment."),
+}
+
+
+def page_text(status: int, message: str) -> tuple[str, str, str | None]:
+    """(title, explanation, detail) of an HTML error page. The detail is the specific
+    message when it tells a person more than the explanation (a 400's reason, a refusal
+    naming its rule); identifiers of missing objects and the generic refusal are left out."""
+    title, explanation = PAGE_TEXT.get(status, ("Something went wrong", message))
+    detail = None if status in (404, 405, 500) or message in (explanation, _MESSAGES[403]) \
+        else message
+    return title, explanation, detail
+
+
 def is_api() -> bool:
     return is_api_path(request.path)
 
 
-def respond(status: int, message: str, code: Code, headers=None):
+def respond(status: int, message: str, code: Code, headers=None, errors=None):
     if is_api():
-        return error_response(status, code, message, headers)
-    return render_template("errors/page.html", status=status, message=message), status, \
-        headers or {}
+        return error_response(status, code, message, headers, errors)
+    title, explanation, detail = page_text(status, message)
+    return render_template("errors/page.html", status=status, title=title,
+                           explanation=explanation, detail=detail), status, headers or {}
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        return respond(exc.status, exc.message, exc.code)
+        return respond(exc.status, exc.message, exc.code,
+                       errors=exc.errors if isinstance(exc, Invalid) else None)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -1,4 +1,5 @@
-"""Links to other pages of the current list: the same URL with another cursor."""
+"""Links to other pages of the current list: the same URL with another cursor, page or
+sort."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -21,3 +22,18 @@ def with_cursor(cursor: str | None, *, external: bool = False) -> str:
         else request.path
     query = urlencode(list(args.items(multi=True)))
     return f"{base}?{query}" if query else base
+
+
+def with_args(**changes: object) -> str:
+    """This request's path and query with the named parameters replaced (None: dropped),
+    every other parameter kept as sent; built by encoding, as with_cursor. Changing the
+    sort or search goes back to page 1 (the page number of another order means nothing)."""
+    args = MultiDict(request.args)
+    if {"sort", "dir", "q"} & changes.keys():
+        args.pop("page", None)
+    for key, value in changes.items():
+        args.pop(key, None)
+        if value is not None:
+            args[key] = str(value)
+    query = urlencode(list(args.items(multi=True)))
+    return f"{request.path}?{query}" if query else request.path

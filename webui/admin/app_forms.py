@@ -26,9 +26,11 @@ class ApplicationForm(FlaskForm):
     scope = StringField("Scope")
 
     def data_for_domain(self) -> dict[str, Any]:
-        """The JSON-named values; an empty client secret is omitted (edit: keep it)."""
+        """The JSON-named values; an empty client secret is omitted (edit: keep it), and so
+        is an unchosen data store (the domain then asks for one)."""
         data: dict[str, Any] = {key: self[key].data or "" for key in _TEXT}
-        data["dataStore"] = number(self.dataStore.data)
+        if self.dataStore.data:
+            data["dataStore"] = number(self.dataStore.data)
         if self.clientSecret.data:
             data["clientSecret"] = self.clientSecret.data
         return data

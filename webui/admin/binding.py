@@ -8,7 +8,9 @@ from typing import Callable, Generic, Mapping, TypeVar
 from flask import flash, request
 from flask_wtf import FlaskForm
 
-from webui.domain.errors import DomainError
+from webui.domain import schemas
+from webui.domain.board import BoardRequest
+from webui.domain.errors import DomainError, Invalid
 from webui.domain.pagination import PageRequest
 
 UI_PAGE_SIZE = "25"
@@ -31,20 +33,33 @@ def numbers(texts: list[str] | None) -> list:
     return [number(t) for t in texts or []]
 
 
+def mark_required(form: FlaskForm, schema: type[schemas.Schema],
+                  fields: Mapping[str, str] | None = None) -> None:
+    """Flag the fields of form that schema requires (the templates mark them), by the
+    schema's own list: the rule is not restated here. Check boxes are never marked."""
+    for name in schemas.required(schema):
+        field = form._fields.get((fields or {}).get(name, name))
+        if field is not None and field.type != "BooleanField":
+            field.flags.required = True
+
+
 def attach_error(form: FlaskForm, exc: DomainError,
                  fields: Mapping[str, str] | None = None) -> None:
-    """Show exc next to the form field it concerns (exc.field, renamed via fields when the
-    form's name differs from the JSON name), or as a flash message when no field matches."""
-    field = _form_field(form, exc, fields)
-    if field is None:
-        flash(exc.message, "error")
-        return
-    field.errors = [*field.errors, exc.message]
+    """Show each problem of exc (every one an Invalid lists) next to the form field it
+    concerns (renamed via fields when the form's name differs from the JSON name), or as a
+    flash message when no field matches."""
+    problems = exc.errors if isinstance(exc, Invalid) else [(exc.field, exc.message)]
+    for name, message in problems:
+        field = _form_field(form, name, fields)
+        if field is None:
+            flash(message, "error")
+        elif message not in field.errors:
+            field.errors = [*field.errors, message]
 
 
-def _form_field(form: FlaskForm, exc: DomainError, fields: Mapping[str, str] | None):
-    """The field of form that exc concerns, if the form has one."""
-    name = (fields or {}).get(exc.field, exc.field) if exc.field else None
+def _form_field(form: FlaskForm, name: str | None, fields: Mapping[str, str] | None):
+    """The field of form called name in the domain, if the form has one."""
+    name = (fields or {}).get(name, name) if name else None
     return form._fields.get(name) if name and name != "csrf_token" else None
 
 
@@ -66,7 +81,7 @@ def run_form(form: FlaskForm, call: Callable[[], T],
     try:
         return Done(call())
     except DomainError as exc:
-        if exc.status in (403, 404) and _form_field(form, exc, fields) is None:
+        if exc.status in (403, 404) and _form_field(form, exc.field, fields) is None:
             raise
         attach_error(form, exc, fields)
         return None
@@ -76,6 +91,11 @@ def form_status(form: FlaskForm) -> int:
     """The status of a page showing form: 422 when it comes back refused (the POST did not
     go through), 200 when it is shown fresh."""
     return 422 if form.is_submitted() else 200
+
+
+def board_request() -> BoardRequest:
+    """?page=, ?sort=, ?dir= and ?q= of a status board (Invalid: the 400 page)."""
+    return BoardRequest.parse(request.args)
 
 
 def page_request() -> PageRequest:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from webui.admin.app_forms import ApplicationForm
-from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
+from webui.admin.binding import (ConfirmForm, board_request, form_status, mark_required,
+                                 run_form)
 from webui.admin.blueprint import bp
 from webui.auth.access import caller
-from webui.domain import authorization, oauthapps
+from webui.domain import authorization, boards, oauthapps, schemas
 from webui.domain.datastores import CATALOGUE
 
 
@@ -25,14 +26,15 @@ def _render_form(form, app):
 
 @bp.get("/oauthapps")
 def app_list():
-    page = oauthapps.list_applications(caller(), page_request())
-    return render_template("admin/app_list.html", page=page, data_stores=CATALOGUE)
+    board = boards.application_board(caller(), board_request())
+    return render_template("admin/app_list.html", board=board, data_stores=CATALOGUE)
 
 
 @bp.route("/oauthapps/new", methods=["GET", "POST"])
 def app_new():
     oauthapps.require_manager(caller())
     form = ApplicationForm()
+    mark_required(form, schemas.AppCreate)
     done = run_form(form, lambda: oauthapps.create_application(caller(),
                                                                form.data_for_domain()))
     if done:
@@ -44,8 +46,10 @@ def app_new():
 @bp.get("/oauthapps/<id:app_id>")
 def app_detail(app_id: int):
     app = oauthapps.get_application(caller(), app_id)
+    used_by, total = boards.application_profiles(caller(), app_id)
     return render_template("admin/app_detail.html", app=app, redirect_uri=redirect_uri(),
-                           data_store=CATALOGUE.get(app.data_store))
+                           data_store=CATALOGUE.get(app.data_store), used_by=used_by,
+                           total=total, subject=caller().subject)
 
 
 def _managed(app_id: int):
@@ -75,7 +79,16 @@ def app_delete(app_id: int):
     if run_form(form, lambda: oauthapps.delete_application(caller(), app_id)):
         flash(f"OAuth application {app.name} deleted, with its profiles.", "success")
         return redirect(url_for("admin.app_list"))
+    _, total = boards.application_profiles(caller(), app_id)
     return render_template("admin/confirm_delete.html", form=form, noun="OAuth application",
                            name=app.name, cancel=url_for("admin.app_detail", app_id=app_id),
-                           warning="Every OAuth profile that uses it is deleted too."), \
-        form_status(form)
+                           warning=_cascade(total)), form_status(form)
+
+
+def _cascade(total: int) -> str:
+    """What deleting an application takes with it, counted."""
+    if total == 0:
+        return "No OAuth profile uses it: nothing else is deleted."
+    if total == 1:
+        return "1 OAuth profile uses it and is deleted too."
+    return f"{total} OAuth profiles (of every owner) use it and are deleted too."

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, PasswordField, SelectChoice, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 
-from webui.admin.binding import number
+from webui.admin.binding import number, numbers
 
 SECRET = {"autocomplete": "off"}
 
@@ -25,11 +25,12 @@ class ProfileForm(FlaskForm):
             SelectChoice(str(a.id), a.name) for a in apps]
 
     def data_for_domain(self) -> dict[str, Any]:
-        """The JSON-named values. Empty secret fields are omitted (create: not given;
-        edit: keep the stored value)."""
+        """The JSON-named values. Empty secret fields and an unchosen application are
+        omitted (create: not given, the domain asks for them; edit: keep the stored value)."""
         data: dict[str, Any] = {"name": self.name.data or "",
-                                "oauthAppId": number(self.oauthAppId.data),
                                 "description": self.description.data or ""}
+        if self.oauthAppId.data:
+            data["oauthAppId"] = number(self.oauthAppId.data)
         for key in ("accessToken", "refreshToken"):
             if self[key].data:
                 data[key] = self[key].data
@@ -44,3 +45,12 @@ class ProfileEditForm(ProfileForm):
         if self.clearAccessToken.data and "accessToken" not in data:
             data["accessToken"] = None  # the API's explicit "clear"
         return data
+
+
+class BulkForm(FlaskForm):
+    """Profiles chosen on the list, and what to do with them (test or delete)."""
+    ids = SelectMultipleField("Profiles", coerce=str, validate_choice=False)
+    action = HiddenField("Action")
+
+    def chosen(self) -> list:
+        return numbers(self.ids.data)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
+from webui.admin.binding import (ConfirmForm, board_request, form_status, mark_required,
+                                 run_form)
 from webui.admin.blueprint import bp
-from webui.admin.profile_forms import ProfileEditForm, ProfileForm
+from webui.admin.profile_forms import BulkForm, ProfileEditForm, ProfileForm
 from webui.auth.access import caller
-from webui.domain import oauthapps, profiles, rules
+from webui.domain import boards, oauthapps, profiles, rules, schemas
 from webui.domain.permissions import Permission
 from webui.oauthflow.views import begin_new_profile
 
@@ -19,19 +20,19 @@ def index():
 
 @bp.get("/oauthprofiles")
 def profile_list():
-    name = request.args.get("name", "")
     app_arg = request.args.get("oauthAppId") or None
     app_id = rules.id_from_text(app_arg, "oauthAppId") if app_arg else None
-    page = profiles.list_profiles(caller(), page_request(), name_contains=name or None,
-                                  app_id=app_id)
-    return render_template("admin/profile_list.html", page=page, subject=caller().subject,
-                           name=name, app_id=app_id,
+    status = request.args.get("status") or None
+    board = boards.profile_board(caller(), board_request(), app_id=app_id, status=status)
+    return render_template("admin/profile_list.html", board=board, subject=caller().subject,
+                           app_id=app_id, status=status, bulk=BulkForm(),
                            apps=oauthapps.applications_for_choice(caller()))
 
 
 @bp.route("/oauthprofiles/new", methods=["GET", "POST"])
 def profile_new():
     form = ProfileForm()
+    mark_required(form, schemas.ProfileCreate)
     if "authorize" in request.form:
         # The tokens will come from the provider; the same checks as a plain save first.
         done = run_form(form, lambda: begin_new_profile(form.data_for_domain()))

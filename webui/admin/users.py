@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
+from webui.admin.binding import (ConfirmForm, board_request, form_status, mark_required,
+                                 run_form)
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import USER_FIELDS, PasswordResetForm, UserCreateForm, UserEditForm
 from webui.auth.access import caller
-from webui.domain import roles, users
+from webui.domain import boards, roles, schemas, users
 from webui.domain.permissions import Permission
 
 
 @bp.get("/users")
 def user_list():
-    name = request.args.get("name", "")
-    page = users.list_users(caller(), page_request(), name_contains=name or None)
-    return render_template("admin/user_list.html", page=page, name=name)
+    board = boards.user_board(caller(), board_request())
+    return render_template("admin/user_list.html", board=board)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -23,6 +23,7 @@ def user_new():
     choices = roles.all_roles(caller(), Permission.CREATE_USERS)
     form = UserCreateForm()
     form.set_roles(choices)
+    mark_required(form, schemas.UserCreate, USER_FIELDS)
     if request.method == "GET":
         form.roles.data = [str(r.id) for r in choices if r.name == "User"]
     done = run_form(form, lambda: users.create_user(caller(), form.data_for_domain()),
@@ -54,6 +55,7 @@ def user_edit(user_id: int):
 def user_password(user_id: int):
     user = users.get_user(caller(), user_id, purpose=Permission.MODIFY_USERS)
     form = PasswordResetForm()
+    mark_required(form, schemas.PasswordReset)
     done = run_form(form, lambda: users.reset_password(
         caller(), user_id, {"newPassword": form.newPassword.data or ""}))
     if done:

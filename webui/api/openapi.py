@@ -41,7 +41,10 @@ _RECORD = {"status": _STATUS, "tokenExpiresAt": _TIME, "lastRefreshedAt": _TIME,
 RESPONSES = {
     "Error": _obj({"error": _obj({
         "code": {"type": "string", "pattern": "^[0-9]{9}$", "enum": [c.value for c in Code]},
-        "message": _obj({"lang": {"const": "en-US"}, "value": _STR})})}),
+        "message": _obj({"lang": {"const": "en-US"}, "value": _STR}),
+        # Every problem of invalid input (400), the first being "message".
+        "errors": {"type": "array", "items": _obj({"field": _NSTR, "message": _STR})}},
+        required=["code", "message"])}),
     "ProfileCreated": _obj({"id": _INT, "name": _STR, "oauthAppId": _INT,
                             "description": _STR, "accessToken": _NSTR,
                             "refreshToken": _STR}),

@@ -61,6 +61,8 @@ def _template_helpers() -> dict:
         "can": can,
         "Permission": Permission,
         "PERMISSION_NAMES": {p: name for p, (name, _) in CATALOGUE.items()},
+        # By the value a permission check box sends (its number as text).
+        "PERMISSION_DESCRIPTIONS": {str(int(p)): text for p, (_, text) in CATALOGUE.items()},
         "may_manage_apps": caller is not None and oauthapps.may_manage(caller),
         "may_act": user is not None and may_act_for_others(user),
         "acting_for": caller.subject.user_name if caller is not None and caller.on_behalf

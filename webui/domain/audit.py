@@ -1,19 +1,23 @@
 """The audit trail: appended inside the use case's own transaction, so it commits with it."""
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Sequence
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import (Integer, String, and_, cast, insert, literal, not_, null, or_, select,
+                        union_all)
 
 from webui.domain import rules
+from webui.domain.board import Board, BoardRequest, read_board
+from webui.domain.errors import ConcurrentChange, Invalid
 from webui.domain.caller import Caller
-from webui.domain.errors import ConcurrentChange
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
 from webui.infra.logs import current_request_id
-from webui.models import AuditEvent, User
+from webui.models import AuditEvent, OAuthApplication, OAuthProfile, Role, User
 
 
 # What the trail records, for filters: actions and object types.
@@ -95,3 +99,108 @@ def list_events(caller: Caller, page: PageRequest, *, action: str | None = None,
         query = query.where(or_(AuditEvent.actor == user, AuditEvent.subject == user))
     rows = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(page.limit + 1)).all()
     return page_of(rows, page)
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    """What the audit page filters by. Exact action, object type and user (actor or
+    on-behalf subject); since/until are whole UTC days, both included; hide_reads_for
+    leaves out the reads made while acting for someone (action "read" with a subject)."""
+    action: str | None = None
+    object_type: str | None = None
+    user: str | None = None
+    since: date | None = None
+    until: date | None = None
+    hide_reads_for: bool = False
+
+    @classmethod
+    def parse(cls, args) -> "TrailFilter":
+        """From query-string text (action, objectType, user, since, until, hideReadsFor).
+        Raises Invalid naming every bad value at once."""
+        problems, days = [], {}
+        for key in ("since", "until"):
+            text = args.get(key) or ""
+            try:
+                days[key] = date.fromisoformat(text) if text else None
+            except ValueError:
+                problems.append((key, f"{key.capitalize()} must be a date (YYYY-MM-DD)."))
+        found = cls(args.get("action") or None, args.get("objectType") or None,
+                    args.get("user") or None, days.get("since"), days.get("until"),
+                    args.get("hideReadsFor") in ("1", "on", "y"))
+        for field, value in (("action", found.action), ("objectType", found.object_type),
+                             ("user", found.user)):
+            if value:
+                try:
+                    rules.check_text(value, field, rules.USER_NAME_MAX, single_line=True)
+                except Invalid as exc:
+                    problems.append((field, exc.message))
+        if found.since and found.until and found.since > found.until:
+            problems.append(("until", "The end date must not be before the start date."))
+        if problems:
+            raise Invalid.of(problems)
+        return found
+
+    def where(self) -> list:
+        clauses = []
+        if self.action:
+            clauses.append(AuditEvent.action == self.action)
+        if self.object_type:
+            clauses.append(AuditEvent.object_type == self.object_type)
+        if self.user:
+            clauses.append(or_(AuditEvent.actor == self.user, AuditEvent.subject == self.user))
+        if self.since:
+            clauses.append(AuditEvent.at >= _midnight(self.since))
+        if self.until:
+            clauses.append(AuditEvent.at < _midnight(self.until + timedelta(days=1)))
+        if self.hide_reads_for:
+            clauses.append(not_(and_(AuditEvent.action == "read",
+                                     AuditEvent.subject.is_not(None))))
+        return clauses
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=timezone.utc)
+
+
+TRAIL_SORTS = {"at": AuditEvent.at, "actor": AuditEvent.actor, "action": AuditEvent.action,
+               "object": AuditEvent.object_type}
+
+
+def trail_board(caller: Caller, request: BoardRequest, trail: TrailFilter
+                ) -> Board[AuditEvent]:
+    """A page of the audit trail (newest first by default), with its total. Needs
+    Administrator (12). Raises Forbidden, Invalid (unknown sort key)."""
+    caller.require_actor(Permission.ADMINISTRATOR)
+    query = select(AuditEvent).where(*trail.where())
+    return read_board(query, request, TRAIL_SORTS, "at", AuditEvent.id)
+
+
+@dataclass(frozen=True)
+class ObjectName:
+    name: str
+    owner_id: int | None  # a profile's owner (a profile is only shown to its owner)
+
+
+_NAMED = {"oauthapp": (OAuthApplication.id, OAuthApplication.name, None),
+          "oauthprofile": (OAuthProfile.id, OAuthProfile.name, OAuthProfile.owner_id),
+          "user": (User.id, User.user_name, None), "role": (Role.id, Role.name, None)}
+
+
+def object_names(caller: Caller, events: Sequence[AuditEvent]
+                 ) -> dict[tuple[str, int], ObjectName]:
+    """The current names of the objects events concern, in one query (a UNION over the
+    object tables), keyed by (object type, id); deleted objects are absent. Needs
+    Administrator (12). Raises Forbidden."""
+    caller.require_actor(Permission.ADMINISTRATOR)
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.object_id is not None and event.object_type in _NAMED:
+            wanted.setdefault(event.object_type, set()).add(event.object_id)
+    if not wanted:
+        return {}
+    parts = [select(literal(kind, String).label("kind"), id_.label("id"), name.label("name"),
+                    (owner if owner is not None else cast(null(), Integer)).label("owner_id"))
+             .where(id_.in_(sorted(ids)))
+             for kind, ids in wanted.items() for id_, name, owner in [_NAMED[kind]]]
+    rows = db.session.execute(parts[0] if len(parts) == 1 else union_all(*parts))
+    return {(row.kind, row.id): ObjectName(row.name, row.owner_id) for row in rows}

@@ -25,7 +25,7 @@ from sqlalchemy.orm import undefer
 
 from webui.domain import acting, provider_calls, profiles, schemas
 from webui.domain.caller import Caller
-from webui.domain.errors import Conflict, Invalid
+from webui.domain.errors import Conflict, DomainError, Invalid
 from webui.domain.oauthapps import usable_application
 from webui.domain.provider_calls import NO_REFRESH_TOKEN, ProviderError
 from webui.domain.permissions import Permission
@@ -181,9 +181,20 @@ def complete(caller: Caller, login_session_id: str, answer: Mapping[str, Any], *
     Raises Invalid (state missing/unknown/replayed/expired, no code, and any rule of the save),
     ProviderError (the provider's error such as access_denied, or a refused code),
     RuleViolation (endpoint no longer allowed), Forbidden, NotFound, Conflict (name taken).
+    An error raised once the state is consumed carries ``profile_id``: the profile being
+    re-authorized (None for a new one), where the person should land again.
     """
     now = now or utcnow()
     pending = _consume(answer.get("state"), login_session_id, caller.actor, now)
+    try:
+        return _finish(caller, pending, answer, now)
+    except DomainError as exc:
+        exc.profile_id = pending.profile_id
+        raise
+
+
+def _finish(caller: Caller, pending: PendingAuthorization, answer: Mapping[str, Any],
+            now: datetime) -> Completed:
     if answer.get("error") is not None:
         raise provider_calls.refused(answer.get("error"))
     code = answer.get("code")

@@ -17,8 +17,22 @@ class DomainError(Exception):
 
 
 class Invalid(DomainError):
+    """Bad input. ``errors`` lists every problem found, as (field, message) pairs, the first
+    being (self.field, self.message): a form shows them all at once, the API's envelope
+    leads with the first."""
     status = 400
     code = Code.INVALID_INPUT
+
+    def __init__(self, message: str, field: str | None = None, code: Code | None = None,
+                 errors: list[tuple[str | None, str]] | None = None):
+        super().__init__(message, field, code)
+        self.errors = list(errors) if errors else [(field, message)]
+
+    @classmethod
+    def of(cls, errors: list[tuple[str | None, str]]) -> "Invalid":
+        """One Invalid carrying every (field, message) of errors (at least one)."""
+        field, message = errors[0]
+        return cls(message, field, errors=errors)
 
 
 class Forbidden(DomainError):

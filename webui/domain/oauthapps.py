@@ -67,6 +67,9 @@ def _usable_in(tenant_id):
     return _A.tenant_id.in_([tenant_id, SYSTEM_TENANT_ID])
 
 
+usable_in = _usable_in  # public: the status board applies the same rule (domain/boards.py)
+
+
 # Built once: it runs on every profile create, where constructing it and generating its
 # cache key cost more than the query (bench/ profile of POST /api/mgmt/oauthprofiles).
 _USABLE_WHERE = (_A.id == bindparam("app_id"), _usable_in(bindparam("tenant_id")))
@@ -149,17 +152,15 @@ def application_with_secret(subject: Principal, app_id: int) -> OAuthApplication
     return _visible(subject, app_id, with_secret=True)
 
 
-def _check_endpoints(values: dict[str, Any]) -> None:
-    for field in ("authorizeURI", "tokenURI"):
-        if field in values:
-            provider_calls.check_endpoint(values[field], field)
+def _context() -> dict[str, Any]:
+    """What the endpoint rule needs from the deployment (schemas.Endpoint)."""
+    return {schemas.OUTBOUND_POLICY: provider_calls.policy()}
 
 
 def create_application(caller: Caller, data: Any) -> OAuthApplication:
     """Register an application. Raises Forbidden, Invalid, Conflict (name taken)."""
     subject = require_manager(caller)
-    values = schemas.given(schemas.parse(schemas.AppCreate, data))
-    _check_endpoints(values)
+    values = schemas.given(schemas.parse(schemas.AppCreate, data, _context()))
     tenant_id = tenancy.owning_tenant(caller.actor, values.pop("tenantId", None),
                                       subject.tenant_id)
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
@@ -178,8 +179,7 @@ def update_application(caller: Caller, app_id: int, data: Any) -> OAuthApplicati
     re-authorization: their tokens were issued under the old registration.
     """
     subject = require_manager(caller)
-    values = schemas.given(schemas.parse(schemas.AppUpdate, data))
-    _check_endpoints(values)
+    values = schemas.given(schemas.parse(schemas.AppUpdate, data, _context()))
     app = _managed(caller, subject, app_id, with_secret=True)
     changed = {k for k, v in values.items() if getattr(app, _COLUMNS[k]) != v}
     detail = _registration_change(app, values, changed)

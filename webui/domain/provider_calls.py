@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -102,17 +103,19 @@ def policy() -> outbound.Policy:
     return outbound.Policy.from_config(current_app.config)
 
 
-def check_endpoint(value: object, field: str) -> str:
+def check_endpoint(value: object, field: str, judge: outbound.Policy | None = None) -> str:
     """An application's endpoint at save time: a well-formed absolute URL (rules.py), and
-    what the outbound policy can judge without DNS (the scheme, and an IP literal's or
-    localhost's address). Returns the URL. Raises Invalid (field)."""
+    what the outbound policy (judge; default: nothing opened) can judge without DNS: the
+    scheme, and an IP literal's or localhost's address. Returns the URL. Raises Invalid."""
     url = rules.check_endpoint(value, field)
     try:
-        outbound.check_static(policy(), url)
+        outbound.check_static(judge or outbound.Policy(), url)
     except outbound.Refused:
-        raise Invalid(f"{rules.label(field)} must be an https URL of a public address (or of "
-                      "a network in OAUTH_ALLOWED_NETWORKS; http only for loopback, when "
-                      "ALLOW_HTTP_LOOPBACK_OAUTH is on).", field) from None
+        if urlsplit(url).scheme == "http":
+            raise Invalid(rules.https_message(field), field) from None
+        raise Invalid(f"{rules.label(field)} points to an address that outbound calls may not "
+                      "reach (loopback, private, link-local or reserved); an operator can "
+                      "open its network with OAUTH_ALLOWED_NETWORKS.", field) from None
     return url
 
 

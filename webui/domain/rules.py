@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
 from webui.domain.errors import Invalid
@@ -35,12 +36,18 @@ _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _UNSTORABLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+LABELS = {"oauthAppId": "OAuth application", "userName": "User name",
+          "authorizeURI": "Authorize URI", "tokenURI": "Token URI", "clientId": "Client id",
+          "clientSecret": "Client secret", "accessToken": "Access token",
+          "refreshToken": "Refresh token", "dataStore": "Data store",
+          "statusInfo": "Status", "passwordInfo": "Password", "newPassword": "New password",
+          "permissions": "Permissions", "tenantId": "Tenant"}
+
+
 def label(field: str) -> str:
-    return {"oauthAppId": "OAuth application", "userName": "User name",
-            "authorizeURI": "Authorize URI", "tokenURI": "Token URI", "clientId": "Client id",
-            "clientSecret": "Client secret", "accessToken": "Access token",
-            "refreshToken": "Refresh token", "dataStore": "Data store"}.get(
-                field, field[:1].upper() + field[1:])
+    """What a person calls a field (the forms' labels): never the JSON name."""
+    return LABELS.get(field, field[:1].upper() + field[1:])
+
 
 
 def check_text(value: object, field: str, max_len: int, *, required: bool = False,
@@ -148,6 +155,34 @@ def check_id(value: object, field: str) -> int:
     return value
 
 
+def check_id_list(value: Any, field: str) -> list[int]:
+    """A list of at most 1000 ids, sorted, without repeats."""
+    if not isinstance(value, list):
+        raise Invalid(f"{label(field)} must be a list of ids.", field)
+    if len(value) > 1000:
+        raise Invalid(f"{label(field)} may list at most 1000 ids.", field)
+    return sorted({check_id(v, field) for v in value})
+
+
+def check_role_ids(value: Any, field: str) -> list[int]:
+    ids = check_id_list(value, field)
+    if not ids:
+        raise Invalid("A user needs at least one role.", field)
+    return ids
+
+
+def check_status(value: Any, field: str) -> int:
+    if isinstance(value, bool) or value not in (0, 1):
+        raise Invalid("status must be 0 (inactive) or 1 (active).", field)
+    return value
+
+
+def check_flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"{label(field)} must be true or false.", field)
+    return value
+
+
 def id_from_text(text: str, field: str) -> int:
     """An id given as text (a query-string filter). Raises Invalid."""
     if not (text.isascii() and text.isdigit() and len(text) <= 10):
@@ -155,12 +190,16 @@ def id_from_text(text: str, field: str) -> int:
     return check_id(int(text), field)
 
 
+def https_message(field: str) -> str:
+    return f"{label(field)} must be an absolute https URL."
+
+
 def check_endpoint(value: object, field: str) -> str:
     """An absolute http(s) URL with a host, and no user info, fragment or white space. Where
     it may point (https to a public address, http only to loopback in development) is the
-    outbound policy's to judge: webui/domain/provider.py check_endpoint."""
+    outbound policy's to judge: webui/domain/provider_calls.py check_endpoint."""
     text = check_text(value, field, URI_MAX, required=True, single_line=True)
-    message = f"{label(field)} must be an absolute https URL."
+    message = https_message(field)
     if any(c.isspace() for c in text):
         raise Invalid(message, field)
     try:

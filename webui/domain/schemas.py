@@ -13,7 +13,7 @@ from pydantic import (BaseModel, ConfigDict, PlainValidator, ValidationError,
                       ValidationInfo, WithJsonSchema)
 from pydantic_core import PydanticCustomError
 
-from webui.domain import rules
+from webui.domain import provider_calls, rules
 from webui.domain.datastores import CATALOGUE as DATA_STORES, check_data_store
 from webui.domain.errors import Invalid
 from webui.domain.passwords import check_password
@@ -31,29 +31,17 @@ def _rule(check: Callable[..., Any], schema: dict) -> Any:
     return Annotated[Any, PlainValidator(validate), WithJsonSchema(schema)]
 
 
-def _endpoint(value: Any, field: str) -> str:
-    # The context-free part; the http-on-loopback setting is applied by the use case.
-    return rules.check_text(value, field, rules.URI_MAX, required=True, single_line=True)
+def _endpoint(value: Any, info: ValidationInfo) -> str:
+    # The deployment's outbound policy comes from the use case, as validation context;
+    # without it, the strict policy (https to public addresses only).
+    try:
+        return provider_calls.check_endpoint(value, info.field_name,
+                                             (info.context or {}).get(OUTBOUND_POLICY))
+    except Invalid as exc:
+        raise PydanticCustomError("rule", exc.message) from None
 
 
-def _id_list(value: Any, field: str) -> list[int]:
-    if not isinstance(value, list):
-        raise Invalid(f"{field} must be an array of integer ids.", field)
-    if len(value) > 1000:
-        raise Invalid(f"{field} may list at most 1000 ids.", field)
-    return sorted({rules.check_id(v, field) for v in value})
-
-
-def _status(value: Any, field: str) -> int:
-    if isinstance(value, bool) or value not in (0, 1):
-        raise Invalid("status must be 0 (inactive) or 1 (active).", field)
-    return value
-
-
-def _boolean(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise Invalid(f"{field} must be true or false.", field)
-    return value
+OUTBOUND_POLICY = "outbound_policy"
 
 
 def _text(max_len: int) -> dict:
@@ -74,8 +62,9 @@ ClientId = _rule(rules.check_client_id,
                  {"type": "string", "minLength": 1, "maxLength": rules.CLIENT_ID_MAX})
 ClientSecret = _rule(rules.check_client_secret,
                      {"type": "string", "minLength": 1, "maxLength": rules.TOKEN_MAX})
-Endpoint = _rule(_endpoint, {"type": "string", "format": "uri", "maxLength": rules.URI_MAX,
-                             "description": "absolute https URL"})
+Endpoint = Annotated[Any, PlainValidator(_endpoint), WithJsonSchema(
+    {"type": "string", "format": "uri", "maxLength": rules.URI_MAX,
+     "description": "absolute https URL"})]
 Scope = _rule(rules.check_scope, _text(rules.SCOPE_MAX))
 UserName = _rule(rules.check_user_name, {"type": "string", "minLength": 1,
                                          "maxLength": rules.USER_NAME_MAX})
@@ -83,9 +72,10 @@ RoleName = _rule(rules.check_role_name, {"type": "string", "minLength": 1,
                                          "maxLength": rules.NAME_MAX})
 Password = _rule(check_password, {"type": "string", "minLength": rules.PASSWORD_MIN,
                                   "maxLength": rules.PASSWORD_MAX, "writeOnly": True})
-IdList = _rule(_id_list, {"type": "array", "items": ID, "maxItems": 1000})
-Status = _rule(_status, {"type": "integer", "enum": [0, 1]})
-Flag = _rule(_boolean, {"type": "boolean"})
+IdList = _rule(rules.check_id_list, {"type": "array", "items": ID, "maxItems": 1000})
+RoleIds = _rule(rules.check_role_ids, {"type": "array", "items": ID, "minItems": 1, "maxItems": 1000})
+Status = _rule(rules.check_status, {"type": "integer", "enum": [0, 1]})
+Flag = _rule(rules.check_flag, {"type": "boolean"})
 ClearableToken = _rule(lambda v, f: None if v is None else rules.check_token(v, f),
                        {"anyOf": [_text(rules.TOKEN_MAX), {"type": "null"}],
                         "description": "null clears it; omitting it or sending the mask keeps it"})
@@ -153,7 +143,7 @@ class PasswordInfo(Schema):
 
 
 class UserPermissions(Schema):
-    roles: IdList
+    roles: RoleIds
     permissions: IdList = []
 
 
@@ -196,22 +186,45 @@ _TYPE_MESSAGES = {
     "model_attributes_type": "{label} must be a JSON object.",
     "dict_type": "{label} must be a JSON object.",
 }
+# A missing choice reads as the instruction a person needs (the pages' select boxes).
+_MISSING = {"oauthAppId": "Choose an OAuth application.", "dataStore": "Choose a data store."}
 
 
-def parse(schema: type[Schema], data: Any) -> Schema:
-    """Validate data against schema. Raises Invalid naming the first offending field."""
+def missing(field: str) -> str:
+    """The message for a required field that was not given."""
+    return _MISSING.get(field) or _TYPE_MESSAGES["missing"].format(label=rules.label(field))
+
+
+def _problem(error: dict) -> tuple[str | None, str]:
+    loc = [str(p) for p in error["loc"] if not isinstance(p, int)]
+    field = loc[0] if loc else None
+    if error["type"] == "missing" and len(loc) == 1:
+        return field, missing(loc[0])
+    template = _TYPE_MESSAGES.get(error["type"])
+    if template is None:
+        return field, error["msg"]
+    return field, template.format(label=rules.label(loc[-1]) if loc else "The request body")
+
+
+def parse(schema: type[Schema], data: Any, context: dict | None = None) -> Schema:
+    """Validate data against schema (context: what a rule needs from the deployment, e.g.
+    OUTBOUND_POLICY). Raises one Invalid listing every offending field, in the schema's
+    order, one message each (Invalid.errors); its message and field are the first's."""
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.")
     try:
-        return schema.model_validate(data)
+        return schema.model_validate(data, context=context)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        loc = [str(p) for p in first["loc"]]
-        field = loc[0] if loc else None
-        path = ".".join(loc) or "body"
-        template = _TYPE_MESSAGES.get(first["type"])
-        message = template.format(label=path) if template else first["msg"]
-        raise Invalid(message, field) from None
+        problems: dict[str | None, str] = {}
+        for error in exc.errors(include_url=False):
+            field, message = _problem(error)
+            problems.setdefault(field, message)
+        raise Invalid.of(list(problems.items())) from None
+
+
+def required(schema: type[Schema]) -> list[str]:
+    """The fields a request to schema must give (the forms mark them)."""
+    return [name for name, info in schema.model_fields.items() if info.is_required()]
 
 
 def given(model: Schema) -> dict[str, Any]:
@@ -226,5 +239,5 @@ def given(model: Schema) -> dict[str, Any]:
         if value != MASK:
             values[key] = value
         elif type(model).model_fields[key].is_required():
-            raise Invalid(_TYPE_MESSAGES["missing"].format(label=key), key)
+            raise Invalid(missing(key), key)
     return values

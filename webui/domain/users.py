@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from webui.domain import audit, grants, rules, schemas, tenancy
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
-from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound, RuleViolation
+from webui.domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.passwords import check_password, hash_password
 from webui.domain.permissions import Permission
@@ -64,8 +64,6 @@ def _fetch(actor: Principal, user_id: int) -> User:
 
 
 def _grants(actor: Principal, tenant_id: int, perms: schemas.UserPermissions):
-    if not perms.roles:
-        raise Invalid("A user needs at least one role.", "permissions")
     roles = grants.role_rows(perms.roles, tenant_id, "permissions")
     explicit = grants.permission_rows(perms.permissions, "permissions")
     handed_out = {p.id for r in roles for p in r.permissions} | {p.id for p in explicit}

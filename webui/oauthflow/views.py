@@ -111,7 +111,10 @@ def callback():
         done = authorization.complete(caller(), _login_session(), request.args)
     except DomainError as exc:
         flash(exc.message, "error")
-        return _away(url_for("admin.profile_list"))
+        # Back where the person started: the profile being re-authorized, else the list.
+        profile_id = getattr(exc, "profile_id", None)
+        return _away(url_for("admin.profile_detail", profile_id=profile_id)
+                     if profile_id is not None else url_for("admin.profile_list"))
     verb = "created" if done.created else "re-authorized"
     flash(f"OAuth profile {done.profile.name} {verb} with the provider's tokens.", "success")
     return _away(url_for("admin.profile_detail", profile_id=done.profile.id))

@@ -163,9 +163,10 @@ class _Restore:
                     "client_id": rules.check_client_id(item["clientId"]),
                     "client_secret": _optional(rules.check_client_secret,
                                                item.get("clientSecret")),
-                    "authorize_uri": provider_calls.check_endpoint(item["authorizeURI"],
-                                                                   "authorizeURI"),
-                    "token_uri": provider_calls.check_endpoint(item["tokenURI"], "tokenURI"),
+                    "authorize_uri": provider_calls.check_endpoint(
+                        item["authorizeURI"], "authorizeURI", provider_calls.policy()),
+                    "token_uri": provider_calls.check_endpoint(
+                        item["tokenURI"], "tokenURI", provider_calls.policy()),
                     "scope": rules.check_scope(item.get("scope", ""))}
         checked = _check("application", name, values)
         app = self.apps.get(name)
