@@ -16,7 +16,10 @@ from webui.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 REQUESTS = [schemas.ProfileCreate, schemas.ProfileUpdate, schemas.AppCreate,
             schemas.AppUpdate, schemas.UserCreate, schemas.UserUpdate, schemas.PasswordReset,
-            schemas.RoleCreate, schemas.RoleUpdate]
+            schemas.RoleCreate, schemas.RoleUpdate, schemas.TenantCreate,
+            schemas.TenantUpdate, schemas.TenantAdmins, schemas.DataSourceCreate,
+            schemas.DataSourceUpdate, schemas.PasswordStatusInfo, schemas.TenantsAdministered,
+            schemas.PasswordChange]
 
 _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
@@ -34,6 +37,10 @@ _APP_ITEM = {"id": _INT, "name": _STR, "dataStore": _INT, "tenantId": _INT,
              "description": _STR, "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR,
              "createdAt": _TIME, "updatedAt": _TIME}
 _STATUS = {"type": "string", "enum": ["active", "needsReauthorization"]}
+_TENANT = {"id": _INT, "name": _STR, "description": _STR,
+           "parentTenant": {"type": ["integer", "null"]}, "status": _INT}
+_DATA_SOURCE_ITEM = {"id": _INT, "name": _STR, "dataStore": _INT, "description": _STR}
+_PASSWORD_INFO = _obj({"passwordStatus": _INT, "passwordExpiration": _NSTR})
 RESPONSES = {
     "Error": _obj({"error": _obj({
         "code": {"type": "string", "pattern": "^[0-9]{9}$", "enum": [c.value for c in Code]},
@@ -70,6 +77,22 @@ RESPONSES = {
     "OwnPermissions": _obj({"userId": _INT, "permissions": _IDS}),
     "OwnAccount": _obj({"userId": _INT, "userName": _STR, "tenantId": _INT,
                         "passwordExpiration": _NSTR, "permissions": _IDS}),
+    "Tenant": _obj(_TENANT),
+    "TenantCreated": _obj({**_TENANT, "roles": _IDS}),
+    "TenantList": _obj({"tenants": {"type": "array", "items": _obj({"id": _INT,
+                                                                    "name": _STR})}}),
+    "Admins": _obj({"admins": _IDS}),
+    "DataSource": _obj({**_DATA_SOURCE_ITEM, "options": {
+        "type": "object", "additionalProperties": _STR}, "createdAt": _TIME,
+        "updatedAt": _TIME}),
+    "DataSourceList": _obj({"dataSources": {"type": "array",
+                                            "items": _obj(_DATA_SOURCE_ITEM)}}),
+    "ProfileStats": _obj({"dataSourcesLinked": _INT, "dataStoreId": _INT,
+                          "dataSources": {"type": "array", "items": _obj(_DATA_SOURCE_ITEM)}}),
+    "UserStatusInfo": _obj({"status": _INT, "accountLocked": {"type": "boolean"}}),
+    "UserPasswordInfo": _PASSWORD_INFO,
+    "UserGrants": _obj({"roles": _IDS, "permissions": _IDS}),
+    "UserTenantsAdministered": _obj({"tenantsAdministered": _IDS}),
     "AuditList": _obj({"events": {"type": "array", "items": _obj({
         "id": _INT, "at": _TIME, "actor": _NSTR, "onBehalfOf": _NSTR, "action": _STR,
         "objectType": _STR, "objectId": {"type": ["integer", "null"]}, "fields": {
@@ -135,6 +158,38 @@ def _crud(path: str, noun: str, id_name: str, create, update, one: str, many: st
     }
 
 
+def _tenant_paths() -> dict:
+    one, writes = [_id("tenantId")], (400, 401, 403, 404, 409)
+    return {
+        "/api/admin/tenants": {
+            "get": _op("List the tenants the caller administers", 200, "TenantList"),
+            "post": _op("Create a tenant (importedRoles copied with new ids)", 201,
+                        "TenantCreated", schemas.TenantCreate, errors=writes)},
+        "/api/admin/tenants/{tenantId}": {
+            "get": _op("Get a tenant", 200, "Tenant", params=one),
+            "put": _op("Update a tenant", 200, "Tenant", schemas.TenantUpdate, one,
+                       errors=writes),
+            "delete": _op("Delete a tenant (refused while it has users)", 204, None,
+                          params=one, errors=(401, 403, 404, 409))},
+        "/api/admin/tenants/{tenantId}/admins": {
+            "get": _op("The tenant's listed administrators", 200, "Admins", params=one),
+            "put": _op("Replace the tenant's listed administrators", 200, "Admins",
+                       schemas.TenantAdmins, one, errors=writes)},
+    }
+
+
+def _user_paths() -> dict:
+    one, writes = [_id("userId")], (400, 401, 403, 404, 409)
+    parts = {"statusinfo": ("UserStatusInfo", schemas.StatusInfo),
+             "passwordinfo": ("UserPasswordInfo", schemas.PasswordStatusInfo),
+             "permissions": ("UserGrants", schemas.UserPermissions),
+             "tenantsadministered": ("UserTenantsAdministered", schemas.TenantsAdministered)}
+    return {f"/api/admin/users/{{userId}}/{part}": {
+        "get": _op(f"The user's {part}", 200, out, params=one),
+        "put": _op(f"Change the user's {part}", 200, out, body, one, errors=writes)}
+        for part, (out, body) in parts.items()}
+
+
 @lru_cache(maxsize=1)
 def document() -> dict:
     components = dict(RESPONSES)
@@ -176,6 +231,21 @@ def document() -> dict:
             _filter("action", "exact action: " + ", ".join(audit.ACTIONS)),
             _filter("objectType", "exact object type: " + ", ".join(audit.OBJECT_TYPES)),
             _filter("user", "the actor or the on-behalf subject, exactly")])}
+    paths.update(_tenant_paths())
+    paths.update(_crud("/api/mgmt/datasources", "data source", "dataSourceId",
+                       schemas.DataSourceCreate, schemas.DataSourceUpdate, "DataSource",
+                       "DataSourceList", on_behalf=True))
+    paths["/api/mgmt/oauthprofiles/{profileId}/stats"] = {"get": _op(
+        "The data sources that use the profile", 200, "ProfileStats",
+        params=[_P["user"], _id("profileId")])}
+    paths.update(_user_paths())
+    paths["/api/admin/userdetails/changePassword"] = {"put": _op(
+        "Change one's own password (other browser sessions end)", 200, "UserPasswordInfo",
+        schemas.PasswordChange)}
+    paths["/api/mgmt/oauthapps"]["get"]["parameters"] += [
+        {"name": "tenantId", "in": "query", "required": False, "schema": _INT,
+         "description": "only the applications of this tenant"},
+        _filter("tenantName", "only the applications of the tenant of this name")]
     paths["/api/mgmt/permissions"] = {"get": _op("The caller's effective permissions", 200,
                                                  "OwnPermissions", params=[_P["user"]])}
     paths["/api/mgmt/user"] = {"get": _op("The caller's account", 200, "OwnAccount")}

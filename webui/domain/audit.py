@@ -17,7 +17,7 @@ from webui.models import AuditEvent, User
 
 # What the trail records, for filters: actions and object types.
 ACTIONS = ("create", "read", "update", "delete", "refresh", "login", "login_failed", "logout")
-OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role")
+OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role", "tenant", "datasource")
 
 
 _INSERT = insert(AuditEvent.__table__)

@@ -25,7 +25,7 @@ def _not_found(role_id: object) -> NotFound:
 
 
 def _visible(actor: Principal):
-    return tenancy.visible(actor, Role.tenant_id)
+    return tenancy.administered(actor, Role.tenant_id)
 
 
 def list_roles(caller: Caller, page: PageRequest = PageRequest()) -> Page[Role]:
@@ -90,6 +90,7 @@ def create_role(caller: Caller, data: Any) -> Role:
     actor = caller.actor
     model = schemas.parse(schemas.RoleCreate, data)
     tenant_id = tenancy.owning_tenant(actor, model.tenantId, actor.tenant_id)
+    tenancy.require_administers(actor, tenant_id, "tenantId")
     perms = grants.permission_rows(model.permissions)
     grants.require_grantable(actor, model.permissions, "permissions")
     if actor.id in model.users:

@@ -56,6 +56,20 @@ def _boolean(value: Any, field: str) -> bool:
     return value
 
 
+def _one_of(value: Any, field: str, allowed: tuple[int, ...]) -> int:
+    if isinstance(value, bool) or value not in allowed:
+        raise Invalid(f"{field} must be one of {', '.join(map(str, allowed))}.", field)
+    return value
+
+
+def _no_expiry(value: Any, field: str) -> None:
+    # Passwords do not expire here: null ("never") is the only value there is to set.
+    if value is not None:
+        raise Invalid("Passwords do not expire on this server; passwordExpiration must be "
+                      "null.", field)
+    return None
+
+
 def _text(max_len: int) -> dict:
     return {"type": "string", "maxLength": max_len}
 
@@ -83,6 +97,17 @@ RoleName = _rule(rules.check_role_name, {"type": "string", "minLength": 1,
                                          "maxLength": rules.NAME_MAX})
 Password = _rule(check_password, {"type": "string", "minLength": rules.PASSWORD_MIN,
                                   "maxLength": rules.PASSWORD_MAX, "writeOnly": True})
+TenantName = _rule(rules.check_tenant_name, {"type": "string", "minLength": 1,
+                                             "maxLength": rules.NAME_MAX})
+ParentTenant = _rule(rules.check_parent_tenant, {"type": "integer", "enum": [1]})
+DataSourceName = _rule(rules.check_data_source_name, {
+    "type": "string", "minLength": 1, "maxLength": rules.NAME_MAX,
+    "pattern": rules.DATA_SOURCE_NAME_JSON_PATTERN})
+Options = _rule(rules.check_options, {
+    "type": "object", "maxProperties": rules.OPTIONS_MAX,
+    "additionalProperties": {"type": "string", "maxLength": rules.OPTION_VALUE_MAX},
+    "properties": {rules.PROFILE_OPTION: {"type": "string", "pattern": "^[0-9]{0,10}$"}},
+    "description": "every option as a string; OAuthProfileId names the OAuth profile used"})
 IdList = _rule(_id_list, {"type": "array", "items": ID, "maxItems": 1000})
 Status = _rule(_status, {"type": "integer", "enum": [0, 1]})
 Flag = _rule(_boolean, {"type": "boolean"})
@@ -188,6 +213,59 @@ class RoleUpdate(Schema):
     description: Description = None
     permissions: IdList = None
     users: IdList = None
+
+
+class PasswordStatusInfo(Schema):
+    """passwordinfo: never the password itself (resetpassword sets that)."""
+    passwordStatus: _rule(lambda v, f: _one_of(v, f, (1, 2)),
+                          {"type": "integer", "enum": [1, 2]})
+    passwordExpiration: _rule(lambda v, f: _no_expiry(v, f), {"type": "null"}) = None
+
+
+class TenantsAdministered(Schema):
+    tenantsAdministered: IdList
+
+
+class PasswordChange(Schema):
+    currentPassword: _rule(lambda v, f: rules.check_text(v, f, rules.PASSWORD_MAX,
+                                                          required=True),
+                           {"type": "string", "minLength": 1, "maxLength": rules.PASSWORD_MAX,
+                            "writeOnly": True})
+    newPassword: Password
+
+
+class TenantCreate(Schema):
+    name: TenantName
+    description: Description = ""
+    parentTenant: ParentTenant
+    status: Status = 1
+    importedRoles: IdList = []
+    admins: IdList = []
+
+
+class TenantUpdate(Schema):
+    name: TenantName
+    description: Description = None
+    parentTenant: ParentTenant = None
+    status: Status
+
+
+class TenantAdmins(Schema):
+    admins: IdList
+
+
+class DataSourceCreate(Schema):
+    name: DataSourceName
+    dataStore: DataStoreId
+    description: Description = ""
+    options: Options = {}
+
+
+class DataSourceUpdate(Schema):
+    name: DataSourceName = None
+    dataStore: DataStoreId = None
+    description: Description = None
+    options: Options = None
 
 
 _TYPE_MESSAGES = {

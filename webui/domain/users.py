@@ -32,7 +32,7 @@ def _not_found(user_id: object) -> NotFound:
 
 
 def _visible(actor: Principal):
-    return tenancy.visible(actor, User.tenant_id)
+    return tenancy.administered(actor, User.tenant_id)
 
 
 def list_users(caller: Caller, page: PageRequest = PageRequest(),
@@ -80,6 +80,7 @@ def create_user(caller: Caller, data: Any) -> User:
     model = schemas.parse(schemas.UserCreate, data)
     check_password(model.passwordInfo.password, "passwordInfo", model.userName)
     tenant_id = tenancy.owning_tenant(actor, model.tenantId, actor.tenant_id)
+    tenancy.require_administers(actor, tenant_id, "tenantId")
     roles, explicit = _grants(actor, tenant_id, model.permissions)
     password_hash = hash_password(model.passwordInfo.password)
     with unit_of_work(Conflict(NAME_TAKEN, "userName")) as session:
