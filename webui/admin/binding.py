@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 
 from webui.domain.errors import DomainError
 from webui.domain.pagination import PageRequest
+from webui.domain.rules import id_from_text
 
 UI_PAGE_SIZE = "25"
 T = TypeVar("T")
@@ -82,3 +83,9 @@ def page_request() -> PageRequest:
     """?limit= and ?cursor= as the API reads them (Invalid: the 400 page)."""
     return PageRequest.parse(request.args.get("limit") or UI_PAGE_SIZE,
                              request.args.get("cursor"))
+
+
+def tenant_filter() -> int | None:
+    """?tenantId= of a list page (Invalid: the 400 page)."""
+    text = request.args.get("tenantId") or None
+    return None if text is None else id_from_text(text, "tenantId")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from webui.admin.app_forms import ApplicationForm
-from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
+from webui.admin.binding import ConfirmForm, form_status, page_request, run_form, tenant_filter
 from webui.admin.blueprint import bp
 from webui.auth.access import caller
-from webui.domain import authorization, oauthapps
+from webui.domain import authorization, oauthapps, profiles, tenancy
 from webui.domain.datastores import CATALOGUE
 
 
@@ -25,8 +25,10 @@ def _render_form(form, app):
 
 @bp.get("/oauthapps")
 def app_list():
-    page = oauthapps.list_applications(caller(), page_request())
-    return render_template("admin/app_list.html", page=page, data_stores=CATALOGUE)
+    tenant_id = tenant_filter()
+    page = oauthapps.list_applications(caller(), page_request(), tenant_id=tenant_id)
+    return render_template("admin/app_list.html", page=page, data_stores=CATALOGUE,
+                           tenant_id=tenant_id, tenants=tenancy.names(caller().actor))
 
 
 @bp.route("/oauthapps/new", methods=["GET", "POST"])
@@ -45,7 +47,9 @@ def app_new():
 def app_detail(app_id: int):
     app = oauthapps.get_application(caller(), app_id)
     return render_template("admin/app_detail.html", app=app, redirect_uri=redirect_uri(),
-                           data_store=CATALOGUE.get(app.data_store))
+                           data_store=CATALOGUE.get(app.data_store),
+                           profiles=profiles.profiles_of_application(caller(), app_id),
+                           tenants=tenancy.names(caller().actor), subject=caller().subject)
 
 
 def _managed(app_id: int):

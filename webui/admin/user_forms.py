@@ -70,3 +70,13 @@ class ActingForm(FlaskForm):
         return (self.user.data or "").strip()
 
 
+
+
+class PasswordChangeForm(FlaskForm):
+    currentPassword = PasswordField("Current password",
+                                    render_kw={"autocomplete": "current-password"})
+    newPassword = PasswordField("New password", render_kw=NEW_PASSWORD)
+
+    def data_for_domain(self) -> dict[str, Any]:
+        return {"currentPassword": self.currentPassword.data or "",
+                "newPassword": self.newPassword.data or ""}

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
+from webui.admin.binding import ConfirmForm, form_status, page_request, run_form, tenant_filter
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import USER_FIELDS, PasswordResetForm, UserCreateForm, UserEditForm
 from webui.auth.access import caller
-from webui.domain import roles, users
+from webui.domain import roles, tenancy, users
 from webui.domain.permissions import Permission
 
 
 @bp.get("/users")
 def user_list():
     name = request.args.get("name", "")
-    page = users.list_users(caller(), page_request(), name_contains=name or None)
-    return render_template("admin/user_list.html", page=page, name=name)
+    tenant_id = tenant_filter()
+    page = users.list_users(caller(), page_request(), name_contains=name or None,
+                            tenant_id=tenant_id)
+    return render_template("admin/user_list.html", page=page, name=name, tenant_id=tenant_id,
+                           tenants=tenancy.names(caller().actor))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -8,13 +8,15 @@ from webui.api.auth import caller
 from webui.api.blueprint import bp
 from webui.api.body import json_object
 from webui.api.paging import page_request, page_response
-from webui.domain import user_resources, users
+from webui.domain import rules, user_resources, users
 
 
 @bp.get("/admin/users")
 def list_users():
-    page = users.list_users(caller(), page_request(),
-                            name_contains=request.args.get("name") or None)
+    tenant_id = request.args.get("tenantId")
+    page = users.list_users(
+        caller(), page_request(), name_contains=request.args.get("name") or None,
+        tenant_id=None if tenant_id is None else rules.id_from_text(tenant_id, "tenantId"))
     return page_response("users", page, serialize.user)
 
 

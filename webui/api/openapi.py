@@ -206,7 +206,9 @@ def document() -> dict:
                        schemas.AppUpdate, "Application", "ApplicationList", on_behalf=True))
     paths.update(_crud("/api/admin/users", "user", "userId", schemas.UserCreate,
                        schemas.UserUpdate, "User", "UserList",
-                       extra_list=[_filter("name", "user names containing this text")]))
+                       extra_list=[_filter("name", "user names containing this text"),
+                                   {"name": "tenantId", "in": "query", "required": False,
+                                    "schema": _INT, "description": "only this tenant's"}]))
     paths.update(_crud("/api/admin/roles", "role", "roleId", schemas.RoleCreate,
                        schemas.RoleUpdate, "Role", "RoleList"))
     refresh = _op("Refresh the profile's tokens (test the connection)", 200, "Profile",

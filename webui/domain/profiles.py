@@ -18,7 +18,7 @@ from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, NotFound
 from webui.domain.oauthapps import usable_application, usable_application_columns
-from webui.domain.pagination import Page, PageRequest, page_of
+from webui.domain.pagination import MAX_LIMIT, Page, PageRequest, page_of
 from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
 from webui.domain.profile_view import ProfileView
@@ -193,3 +193,12 @@ def delete_profile(caller: Caller, profile_id: int) -> None:
     with unit_of_work(Conflict("The profile changed meanwhile; retry.")) as session:
         delete_row(session, profile)
         audit.record(caller, "delete", "oauthprofile", profile_id)
+
+
+def profiles_of_application(caller: Caller, app_id: int) -> Page[ProfileView]:
+    """The subject's profiles that use the application (its page shows them with their
+    count): the first MAX_LIMIT, and a next cursor past them. Empty for a subject who may not
+    view profiles (ViewDataSource, 2): the application page is theirs to read all the same."""
+    if not caller.may(Permission.VIEW_DATA_SOURCE):
+        return page_of([], PageRequest())
+    return list_profiles(caller, PageRequest(limit=MAX_LIMIT), app_id=app_id)

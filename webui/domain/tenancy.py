@@ -103,8 +103,10 @@ def tenant_id_named(actor: Principal, name: str) -> int:
 
 
 def names(actor: Principal) -> dict[int, str]:
-    """Tenant names by id, of the tenants the actor administers and the actor's own (for the
-    pages' tenant columns and filters)."""
+    """Tenant names by id, of the tenants the actor administers, the actor's own and the
+    system tenant (whose applications every tenant uses): for the pages' tenant columns and
+    filters."""
     rows = db.session.execute(select(Tenant.id, Tenant.name).where(
-        or_(Tenant.id == actor.tenant_id, administered(actor, Tenant.id))).order_by(Tenant.id))
+        or_(Tenant.id.in_([actor.tenant_id, SYSTEM_TENANT_ID]),
+            administered(actor, Tenant.id))).order_by(Tenant.id))
     return dict(rows.all())

@@ -177,3 +177,22 @@ def set_admins(caller: Caller, tenant_id: int, data: Any) -> list[int]:
         _set_admins(session, tenant.id, admins)
         audit.record(caller, "update", "tenant", tenant.id, ["admins"])
     return admins
+
+
+def admin_candidates(caller: Caller, tenant_id: int | None = None) -> list[User]:
+    """Users who may be listed as the tenant's admins (of the system tenant, or of that
+    tenant) among those the actor administers, by name: for the tenant pages' choice.
+    Needs 12 or 25. Raises Forbidden."""
+    actor = caller.require_actor(Permission.TENANT_API).actor
+    homes = [SYSTEM_TENANT_ID] + ([tenant_id] if tenant_id else [])
+    return list(db.session.scalars(select(User).where(
+        User.tenant_id.in_(homes), tenancy.administered(actor, User.tenant_id))
+        .order_by(User.user_name)))
+
+
+def importable_roles(caller: Caller) -> list[Role]:
+    """Roles the actor may copy into a new tenant (those of tenants they administer), by
+    id. Needs 12 or 25. Raises Forbidden."""
+    actor = caller.require_actor(Permission.TENANT_API).actor
+    return list(db.session.scalars(select(Role).where(tenancy.administered(actor, Role.tenant_id))
+                                   .order_by(Role.id)))

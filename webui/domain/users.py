@@ -36,11 +36,14 @@ def _visible(actor: Principal):
 
 
 def list_users(caller: Caller, page: PageRequest = PageRequest(),
-               name_contains: str | None = None) -> Page[User]:
-    """Needs Administrator (12) or ViewUsers (14). Raises Forbidden, Invalid (a name_contains
+               name_contains: str | None = None, tenant_id: int | None = None) -> Page[User]:
+    """Users of the tenants the actor administers (of tenant_id alone, when given).
+    Needs Administrator (12) or ViewUsers (14). Raises Forbidden, Invalid (a name_contains
     with control characters)."""
     actor = caller.require_actor(Permission.VIEW_USERS).actor
     query = select(User).options(*_loaded()).where(_visible(actor), User.id > page.after)
+    if tenant_id is not None:
+        query = query.where(User.tenant_id == tenant_id)
     if name_contains:
         rules.check_text(name_contains, "name", rules.USER_NAME_MAX, single_line=True)
         query = query.where(User.user_name.contains(name_contains, autoescape=True))
