@@ -116,3 +116,14 @@ def test_child_tenant_users_create_no_tenants(client, admin):
 @pytest.mark.parametrize("path", ["", "/1", "/1/admins"])
 def test_unauthenticated_is_401(client, path):
     assert client.get(TENANTS + path).status_code == 401
+
+
+def test_an_inactive_tenant_signs_its_users_out(client, admin):
+    org = make_org(client, admin, "OrgG")
+    url = f"{TENANTS}/{org.id}"
+    assert client.get("/api/mgmt/user", headers=org.user.basic).status_code == 200
+    client.put(url, headers=admin.basic, json={"name": "OrgG", "status": 0})
+    refused = client.get("/api/mgmt/user", headers=org.user.basic)
+    assert refused.status_code == 401 and refused.json["error"]["code"] == "222209001"
+    client.put(url, headers=admin.basic, json={"name": "OrgG", "status": 1})
+    assert client.get("/api/mgmt/user", headers=org.user.basic).status_code == 200
