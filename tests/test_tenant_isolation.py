@@ -146,3 +146,16 @@ def test_tenants_administered(client, admin, make_user, orgs):
                       json={"tenantsAdministered": []}).status_code == 403
     unknown = client.put(url, headers=admin.basic, json={"tenantsAdministered": [999]})
     assert unknown.status_code == 400 and unknown.json["error"]["code"] == "222208573"
+
+
+def test_role_list_filters(client, admin, orgs):
+    a, b = orgs
+    assert _ids(client.get(f"/api/admin/roles?tenantId={b.id}", headers=admin.basic),
+                "roles") == {b.user_role, b.admin_role}
+    assert _ids(client.get("/api/admin/roles?tenantName=OrgA", headers=admin.basic),
+                "roles") == {a.user_role, a.admin_role}
+    # Another tenant's roles stay out of sight, filter or not.
+    assert _ids(client.get(f"/api/admin/roles?tenantId={b.id}", headers=a.admin.basic),
+                "roles") == set()
+    missing = client.get("/api/admin/roles?tenantName=Nope", headers=admin.basic)
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "222208573"

@@ -1,7 +1,8 @@
 """/api/openapi.json: the OpenAPI 3.1 document.
 
 Request bodies come from the very pydantic schemas (webui.domain.schemas) that validate
-requests, so the document cannot drift from the checks. Response shapes are declared here.
+requests, so the document cannot drift from the checks. Response shapes are declared in
+openapi_shapes.py.
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from functools import lru_cache
 from flask import jsonify
 
 from webui.api.blueprint import bp
+from webui.api.openapi_shapes import INT, RESPONSES, STR
 from webui.domain import audit, schemas
-from webui.domain.error_codes import Code
 from webui.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 REQUESTS = [schemas.ProfileCreate, schemas.ProfileUpdate, schemas.AppCreate,
@@ -21,86 +22,8 @@ REQUESTS = [schemas.ProfileCreate, schemas.ProfileUpdate, schemas.AppCreate,
             schemas.DataSourceUpdate, schemas.PasswordStatusInfo, schemas.TenantsAdministered,
             schemas.PasswordChange]
 
-_STR = {"type": "string"}
-_NSTR = {"type": ["string", "null"]}
-_INT = {"type": "integer"}
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-_IDS = {"type": "array", "items": _INT}
-
-
-def _obj(props: dict, required: list[str] | None = None) -> dict:
-    return {"type": "object", "properties": props,
-            "required": list(props) if required is None else required}
-
-
-_APP_ITEM = {"id": _INT, "name": _STR, "dataStore": _INT, "tenantId": _INT,
-             "description": _STR, "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR,
-             "createdAt": _TIME, "updatedAt": _TIME}
-_STATUS = {"type": "string", "enum": ["active", "needsReauthorization"]}
-_TENANT = {"id": _INT, "name": _STR, "description": _STR,
-           "parentTenant": {"type": ["integer", "null"]}, "status": _INT}
-_DATA_SOURCE_ITEM = {"id": _INT, "name": _STR, "dataStore": _INT, "description": _STR}
-_PASSWORD_INFO = _obj({"passwordStatus": _INT, "passwordExpiration": _NSTR})
-RESPONSES = {
-    "Error": _obj({"error": _obj({
-        "code": {"type": "string", "pattern": "^[0-9]{9}$", "enum": [c.value for c in Code]},
-        "message": _obj({"lang": {"const": "en-US"}, "value": _STR})})}),
-    "ProfileCreated": _obj({"id": _INT, "name": _STR, "oauthAppId": _INT,
-                            "description": _STR, "accessToken": _NSTR,
-                            "refreshToken": _STR}),
-    "Profile": _obj({"id": _INT, "name": _STR, "oauthAppId": _INT, "description": _STR,
-                     "accessToken": _NSTR, "refreshToken": _NSTR,
-                     "hasAccessToken": {"type": "boolean"},
-                     "hasRefreshToken": {"type": "boolean"}, "status": _STATUS,
-                     "tokenExpiresAt": _TIME, "createdAt": _TIME, "updatedAt": _TIME}),
-    "ProfileList": _obj({"profiles": {"type": "array", "items": _obj({
-        "id": _INT, "name": _STR, "oauthAppId": _INT, "description": _STR,
-        "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR, "status": _STATUS,
-        "createdAt": _TIME, "updatedAt": _TIME})}}),
-    "Application": _obj({**_APP_ITEM, "clientId": _STR, "clientSecret": _NSTR,
-                         "hasClientSecret": {"type": "boolean"}},
-                        required=list(_APP_ITEM) + ["clientId"]),
-    "ApplicationList": _obj({"applications": {"type": "array", "items": _obj(_APP_ITEM)}}),
-    "User": _obj({"id": _INT, "userName": _STR, "tenantId": _INT,
-                  "statusInfo": _obj({"status": _INT, "accountLocked": {"type": "boolean"}}),
-                  "passwordInfo": _obj({"passwordStatus": _INT, "passwordExpiration": _NSTR}),
-                  "permissions": _obj({"roles": _IDS, "permissions": _IDS}),
-                  "authenticationInfo": _obj({"authUsers": {"type": "array"}})}),
-    "UserList": _obj({"users": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}),
-    "Role": _obj({"id": _INT, "name": _STR, "tenantId": _INT, "description": _STR,
-                  "permissions": _IDS, "users": _IDS}),
-    "RoleList": _obj({"roles": {"type": "array", "items": _obj(
-        {"id": _INT, "name": _STR, "tenantId": _INT, "description": _STR})}}),
-    "Permission": _obj({"id": _INT, "name": _STR, "description": _STR}),
-    "PermissionList": _obj({"permissions": {"type": "array",
-                                            "items": {"$ref": "#/components/schemas/Permission"}}}),
-    "OwnPermissions": _obj({"userId": _INT, "permissions": _IDS}),
-    "OwnAccount": _obj({"userId": _INT, "userName": _STR, "tenantId": _INT,
-                        "passwordExpiration": _NSTR, "permissions": _IDS}),
-    "Tenant": _obj(_TENANT),
-    "TenantCreated": _obj({**_TENANT, "roles": _IDS}),
-    "TenantList": _obj({"tenants": {"type": "array", "items": _obj({"id": _INT,
-                                                                    "name": _STR})}}),
-    "Admins": _obj({"admins": _IDS}),
-    "DataSource": _obj({**_DATA_SOURCE_ITEM, "options": {
-        "type": "object", "additionalProperties": _STR}, "createdAt": _TIME,
-        "updatedAt": _TIME}),
-    "DataSourceList": _obj({"dataSources": {"type": "array",
-                                            "items": _obj(_DATA_SOURCE_ITEM)}}),
-    "ProfileStats": _obj({"dataSourcesLinked": _INT, "dataStoreId": _INT,
-                          "dataSources": {"type": "array", "items": _obj(_DATA_SOURCE_ITEM)}}),
-    "UserStatusInfo": _obj({"status": _INT, "accountLocked": {"type": "boolean"}}),
-    "UserPasswordInfo": _PASSWORD_INFO,
-    "UserGrants": _obj({"roles": _IDS, "permissions": _IDS}),
-    "UserTenantsAdministered": _obj({"tenantsAdministered": _IDS}),
-    "AuditList": _obj({"events": {"type": "array", "items": _obj({
-        "id": _INT, "at": _TIME, "actor": _NSTR, "onBehalfOf": _NSTR, "action": _STR,
-        "objectType": _STR, "objectId": {"type": ["integer", "null"]}, "fields": {
-            "type": "array", "items": _STR}, "clientAddress": _NSTR})}}),
-}
-
 _P = {
-    "user": {"name": "user", "in": "query", "required": False, "schema": _STR,
+    "user": {"name": "user", "in": "query", "required": False, "schema": STR,
              "description": "Act on behalf of this user (HDP's on-behalf-of)."},
     "limit": {"name": "limit", "in": "query", "required": False,
               "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
@@ -116,6 +39,12 @@ _P = {
 def _filter(name: str, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": {"type": "string"}}
+
+
+_TENANT_FILTERS = [
+    {"name": "tenantId", "in": "query", "required": False, "schema": INT,
+     "description": "only those of this tenant"},
+    _filter("tenantName", "only those of the tenant of this name")]
 
 
 def _id(name: str) -> dict:
@@ -200,17 +129,17 @@ def document() -> dict:
     paths = {}
     paths.update(_crud("/api/mgmt/oauthprofiles", "profile", "profileId", schemas.ProfileCreate,
                        schemas.ProfileUpdate, "Profile", "ProfileList", on_behalf=True,
-                       extra_list=[{"name": "name", "in": "query", "schema": _STR},
-                                   {"name": "oauthAppId", "in": "query", "schema": _INT}]))
+                       extra_list=[{"name": "name", "in": "query", "schema": STR},
+                                   {"name": "oauthAppId", "in": "query", "schema": INT}]))
     paths.update(_crud("/api/mgmt/oauthapps", "application", "appId", schemas.AppCreate,
                        schemas.AppUpdate, "Application", "ApplicationList", on_behalf=True))
     paths.update(_crud("/api/admin/users", "user", "userId", schemas.UserCreate,
                        schemas.UserUpdate, "User", "UserList",
                        extra_list=[_filter("name", "user names containing this text"),
                                    {"name": "tenantId", "in": "query", "required": False,
-                                    "schema": _INT, "description": "only this tenant's"}]))
+                                    "schema": INT, "description": "only this tenant's"}]))
     paths.update(_crud("/api/admin/roles", "role", "roleId", schemas.RoleCreate,
-                       schemas.RoleUpdate, "Role", "RoleList"))
+                       schemas.RoleUpdate, "Role", "RoleList", extra_list=_TENANT_FILTERS))
     refresh = _op("Refresh the profile's tokens (test the connection)", 200, "Profile",
                   params=[_P["user"], _id("profileId")], errors=(400, 401, 403, 404, 409, 502))
     refresh["x-extension"] = True  # ours, not HDP's
@@ -244,10 +173,7 @@ def document() -> dict:
     paths["/api/admin/userdetails/changePassword"] = {"put": _op(
         "Change one's own password (other browser sessions end)", 200, "UserPasswordInfo",
         schemas.PasswordChange)}
-    paths["/api/mgmt/oauthapps"]["get"]["parameters"] += [
-        {"name": "tenantId", "in": "query", "required": False, "schema": _INT,
-         "description": "only the applications of this tenant"},
-        _filter("tenantName", "only the applications of the tenant of this name")]
+    paths["/api/mgmt/oauthapps"]["get"]["parameters"] += _TENANT_FILTERS
     paths["/api/mgmt/permissions"] = {"get": _op("The caller's effective permissions", 200,
                                                  "OwnPermissions", params=[_P["user"]])}
     paths["/api/mgmt/user"] = {"get": _op("The caller's account", 200, "OwnAccount")}

@@ -1,4 +1,5 @@
-"""Request schemas: the field rules of rules.py, assembled per use case.
+"""Request schemas: the field types of fields.py (each a rule of rules.py), assembled per use
+case.
 
 Pydantic carries them so that one definition both validates a request and describes it in the
 OpenAPI document (``model_json_schema``). Every field is validated by a function of rules.py
@@ -7,113 +8,19 @@ beside it (WithJsonSchema) only describes it.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable
+from typing import Any
 
-from pydantic import (BaseModel, ConfigDict, PlainValidator, ValidationError,
-                      ValidationInfo, WithJsonSchema)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from webui.domain import rules
-from webui.domain.datastores import CATALOGUE as DATA_STORES, check_data_store
+from webui.domain import rules  # noqa: F401 - the rules the fields apply (schemas.rules)
 from webui.domain.errors import Invalid
-from webui.domain.passwords import check_password
+from webui.domain.fields import (AppId, ClearableToken, ClientId, ClientSecret,
+                                 CurrentPassword, DataSourceName, DataStoreId, Description,
+                                 Endpoint, Flag, IdList, Name, NoExpiry, Options, ParentTenant,
+                                 Password, PasswordStatus, RequiredToken, RoleName, Scope,
+                                 Status, TenantId, TenantName, Token, UserName)
 
 MASK = "********"  # what reads show instead of a secret; sending it back keeps the secret
-
-
-def _rule(check: Callable[..., Any], schema: dict) -> Any:
-    """A field validated by check(value, field) and documented by schema."""
-    def validate(value: Any, info: ValidationInfo) -> Any:
-        try:
-            return check(value, info.field_name)
-        except Invalid as exc:
-            raise PydanticCustomError("rule", exc.message) from None
-    return Annotated[Any, PlainValidator(validate), WithJsonSchema(schema)]
-
-
-def _endpoint(value: Any, field: str) -> str:
-    # The context-free part; the http-on-loopback setting is applied by the use case.
-    return rules.check_text(value, field, rules.URI_MAX, required=True, single_line=True)
-
-
-def _id_list(value: Any, field: str) -> list[int]:
-    if not isinstance(value, list):
-        raise Invalid(f"{field} must be an array of integer ids.", field)
-    if len(value) > 1000:
-        raise Invalid(f"{field} may list at most 1000 ids.", field)
-    return sorted({rules.check_id(v, field) for v in value})
-
-
-def _status(value: Any, field: str) -> int:
-    if isinstance(value, bool) or value not in (0, 1):
-        raise Invalid("status must be 0 (inactive) or 1 (active).", field)
-    return value
-
-
-def _boolean(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise Invalid(f"{field} must be true or false.", field)
-    return value
-
-
-def _one_of(value: Any, field: str, allowed: tuple[int, ...]) -> int:
-    if isinstance(value, bool) or value not in allowed:
-        raise Invalid(f"{field} must be one of {', '.join(map(str, allowed))}.", field)
-    return value
-
-
-def _no_expiry(value: Any, field: str) -> None:
-    # Passwords do not expire here: null ("never") is the only value there is to set.
-    if value is not None:
-        raise Invalid("Passwords do not expire on this server; passwordExpiration must be "
-                      "null.", field)
-    return None
-
-
-def _text(max_len: int) -> dict:
-    return {"type": "string", "maxLength": max_len}
-
-
-ID = {"type": "integer", "minimum": 1, "maximum": rules.ID_MAX}
-Name = _rule(rules.check_name, {"type": "string", "minLength": 1, "maxLength": rules.NAME_MAX,
-                               "pattern": rules.NAME_JSON_PATTERN})
-Description = _rule(rules.check_description, _text(rules.DESCRIPTION_MAX))
-Token = _rule(rules.check_token, _text(rules.TOKEN_MAX))
-RequiredToken = _rule(lambda v, f: rules.check_token(v, f, required=True),
-                      {"type": "string", "minLength": 1, "maxLength": rules.TOKEN_MAX})
-AppId = _rule(rules.check_id, ID)
-DataStoreId = _rule(check_data_store, {"type": "integer", "enum": sorted(DATA_STORES)})
-TenantId = _rule(rules.check_id, ID)
-ClientId = _rule(rules.check_client_id,
-                 {"type": "string", "minLength": 1, "maxLength": rules.CLIENT_ID_MAX})
-ClientSecret = _rule(rules.check_client_secret,
-                     {"type": "string", "minLength": 1, "maxLength": rules.TOKEN_MAX})
-Endpoint = _rule(_endpoint, {"type": "string", "format": "uri", "maxLength": rules.URI_MAX,
-                             "description": "absolute https URL"})
-Scope = _rule(rules.check_scope, _text(rules.SCOPE_MAX))
-UserName = _rule(rules.check_user_name, {"type": "string", "minLength": 1,
-                                         "maxLength": rules.USER_NAME_MAX})
-RoleName = _rule(rules.check_role_name, {"type": "string", "minLength": 1,
-                                         "maxLength": rules.NAME_MAX})
-Password = _rule(check_password, {"type": "string", "minLength": rules.PASSWORD_MIN,
-                                  "maxLength": rules.PASSWORD_MAX, "writeOnly": True})
-TenantName = _rule(rules.check_tenant_name, {"type": "string", "minLength": 1,
-                                             "maxLength": rules.NAME_MAX})
-ParentTenant = _rule(rules.check_parent_tenant, {"type": "integer", "enum": [1]})
-DataSourceName = _rule(rules.check_data_source_name, {
-    "type": "string", "minLength": 1, "maxLength": rules.NAME_MAX,
-    "pattern": rules.DATA_SOURCE_NAME_JSON_PATTERN})
-Options = _rule(rules.check_options, {
-    "type": "object", "maxProperties": rules.OPTIONS_MAX,
-    "additionalProperties": {"type": "string", "maxLength": rules.OPTION_VALUE_MAX},
-    "properties": {rules.PROFILE_OPTION: {"type": "string", "pattern": "^[0-9]{0,10}$"}},
-    "description": "every option as a string; OAuthProfileId names the OAuth profile used"})
-IdList = _rule(_id_list, {"type": "array", "items": ID, "maxItems": 1000})
-Status = _rule(_status, {"type": "integer", "enum": [0, 1]})
-Flag = _rule(_boolean, {"type": "boolean"})
-ClearableToken = _rule(lambda v, f: None if v is None else rules.check_token(v, f),
-                       {"anyOf": [_text(rules.TOKEN_MAX), {"type": "null"}],
-                        "description": "null clears it; omitting it or sending the mask keeps it"})
 
 
 def _drop_null_defaults(schema: dict, _model: type) -> None:
@@ -217,9 +124,8 @@ class RoleUpdate(Schema):
 
 class PasswordStatusInfo(Schema):
     """passwordinfo: never the password itself (resetpassword sets that)."""
-    passwordStatus: _rule(lambda v, f: _one_of(v, f, (1, 2)),
-                          {"type": "integer", "enum": [1, 2]})
-    passwordExpiration: _rule(lambda v, f: _no_expiry(v, f), {"type": "null"}) = None
+    passwordStatus: PasswordStatus
+    passwordExpiration: NoExpiry = None
 
 
 class TenantsAdministered(Schema):
@@ -227,10 +133,7 @@ class TenantsAdministered(Schema):
 
 
 class PasswordChange(Schema):
-    currentPassword: _rule(lambda v, f: rules.check_text(v, f, rules.PASSWORD_MAX,
-                                                          required=True),
-                           {"type": "string", "minLength": 1, "maxLength": rules.PASSWORD_MAX,
-                            "writeOnly": True})
+    currentPassword: CurrentPassword
     newPassword: Password
 
 
