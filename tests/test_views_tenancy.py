@@ -99,6 +99,10 @@ def test_child_tenant_administrator_sees_only_their_tenant_in_the_pages(app, cli
     for target in (b.user.id, alice.id, admin.id):
         assert browser.get(f"/users/{target}/edit").status_code == 404
         assert browser.get(f"/users/{target}/password").status_code == 404
+    roles = {r.th.text.strip() for r in _soup(browser.get("/roles")).select("tbody tr")}
+    assert roles == {"User", "Tenant Administrator"}  # OrgA's copies only
+    assert browser.get(f"/roles/{b.user_role}/edit").status_code == 404
+    assert browser.get("/roles/1/edit").status_code == 404
     response = submit(browser, "/acting", user=b.user.name)
     assert response.status_code == 404 or field_error(response.text, "user")
     assert submit(browser, "/acting", user=a.user.name).status_code == 302

@@ -115,7 +115,7 @@ def _tenant_filter(caller: Caller, tenant_id: int | None, tenant_name: str | Non
     child-tenant applications). Raises NotFound (222208573) for any other tenant."""
     subject = caller.subject
     if tenant_name is not None:
-        tenant_id = tenancy.tenant_id_named(caller.actor, tenant_name)
+        tenant_id = tenancy.tenant_id_named(tenant_name)
     if tenant_id is None:
         return _usable_in(subject.tenant_id)
     seen = tenant_id in (subject.tenant_id, SYSTEM_TENANT_ID) or (

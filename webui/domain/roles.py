@@ -35,7 +35,7 @@ def list_roles(caller: Caller, page: PageRequest = PageRequest(), *,
     Forbidden, NotFound (222208573: no tenant of that name)."""
     actor = caller.require_actor(Permission.VIEW_ROLE).actor
     if tenant_name is not None:
-        tenant_id = tenancy.tenant_id_named(actor, tenant_name)
+        tenant_id = tenancy.tenant_id_named(tenant_name)
     query = select(Role).where(_visible(actor), Role.id > page.after)
     if tenant_id is not None:
         query = query.where(Role.tenant_id == tenant_id)

@@ -91,7 +91,7 @@ def owning_tenant(actor: Principal, requested: int | None, default: int) -> int:
     return requested
 
 
-def tenant_id_named(actor: Principal, name: str) -> int:
+def tenant_id_named(name: str) -> int:
     """The id of the tenant of that name (a ?tenantName= filter). Raises NotFound
     (222208573) for no such tenant."""
     found = db.session.scalar(select(Tenant.id).where(Tenant.name == name)) \

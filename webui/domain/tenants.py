@@ -65,11 +65,14 @@ def _importable(actor: Principal, role_ids: list[int]) -> list[Role]:
     return roles
 
 
-def _admins(tenant_id: int | None, user_ids: list[int]) -> list[int]:
+def _admins(actor: Principal, tenant_id: int | None, user_ids: list[int]) -> list[int]:
     """Check the users may be listed as admins of tenant_id (None: a tenant being created,
-    which has no users yet). Raises Invalid (222207916)."""
-    found = dict(db.session.execute(select(User.id, User.tenant_id)
-                                    .where(User.id.in_(user_ids))).all()) if user_ids else {}
+    which has no users yet): users of tenants the actor administers (others do not exist for
+    them), living in the system tenant or in tenant_id. Raises Invalid (222207916)."""
+    found = dict(db.session.execute(
+        select(User.id, User.tenant_id).where(User.id.in_(user_ids),
+                                              tenancy.administered(actor, User.tenant_id))
+    ).all()) if user_ids else {}
     for uid in user_ids:
         if uid not in found:
             raise Invalid(f"There is no User with that id: {uid}.", "admins",
@@ -99,7 +102,7 @@ def create_tenant(caller: Caller, data: Any) -> tuple[Tenant, list[int]]:
         raise Forbidden("Only users of the system tenant create tenants.")
     model = schemas.parse(schemas.TenantCreate, data)
     imported = _importable(actor, model.importedRoles)
-    admins = _admins(None, model.admins)
+    admins = _admins(actor, None, model.admins)
     with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
         grants.lock_accounts()  # also serializes the choice of the next id
         tenant_id = (session.scalar(select(func.max(Tenant.id))) or SYSTEM_TENANT_ID) + 1
@@ -172,7 +175,7 @@ def set_admins(caller: Caller, tenant_id: int, data: Any) -> list[int]:
     caller = caller.require_actor(Permission.TENANT_API)
     model = schemas.parse(schemas.TenantAdmins, data)
     tenant = _fetch(caller.actor, tenant_id)
-    admins = _admins(tenant.id, model.admins)
+    admins = _admins(caller.actor, tenant.id, model.admins)
     with unit_of_work(Conflict("The tenant changed meanwhile; retry.")) as session:
         _set_admins(session, tenant.id, admins)
         audit.record(caller, "update", "tenant", tenant.id, ["admins"])
