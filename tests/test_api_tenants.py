@@ -74,9 +74,11 @@ def test_tenant_api_needs_administrator_or_tenant_api(client, admin, make_user):
     for method, url in (("get", TENANTS), ("post", TENANTS), ("get", f"{TENANTS}/1"),
                         ("put", f"{TENANTS}/{tenant['id']}"),
                         ("delete", f"{TENANTS}/{tenant['id']}"),
-                        ("get", f"{TENANTS}/{tenant['id']}/admins")):
+                        ("get", f"{TENANTS}/{tenant['id']}/admins"),
+                        ("put", f"{TENANTS}/{tenant['id']}/admins")):
         response = client.open(url, method=method.upper(), headers=plain.basic,
-                               json={"name": "Y", "parentTenant": 1, "status": 1})
+                               json={"name": "Y", "parentTenant": 1, "status": 1,
+                                     "admins": []})
         assert response.status_code == 403, (method, url)
         assert response.json["error"]["code"] == "222208103"
 

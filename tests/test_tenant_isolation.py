@@ -30,9 +30,14 @@ def test_users_and_roles_of_another_tenant_do_not_exist(client, admin, alice, or
                                    json={"statusInfo": {"status": 0}})
             assert response.status_code == 404, (target, method)
             assert response.json["error"]["code"] == "222207916"
-        for sub in ("statusinfo", "passwordinfo", "permissions"):
+        for sub, body in (("statusinfo", {"status": 0}), ("passwordinfo", {"passwordStatus": 2}),
+                          ("permissions", {"roles": [a.user_role]}),
+                          ("tenantsadministered", {"tenantsAdministered": []})):
             assert client.get(f"{USERS}/{target}/{sub}",
                               headers=a.admin.basic).status_code == 404
+            if sub != "tenantsadministered":  # that one needs TenantAPI (25) first: 403
+                assert client.put(f"{USERS}/{target}/{sub}", headers=a.admin.basic,
+                                  json=body).status_code == 404
     assert client.get(f"/api/admin/roles/{b.user_role}", headers=a.admin.basic).status_code == 404
     # Own tenant: managed.
     assert client.put(f"{USERS}/{a.user.id}", headers=a.admin.basic,
@@ -159,3 +164,19 @@ def test_role_list_filters(client, admin, orgs):
                 "roles") == set()
     missing = client.get("/api/admin/roles?tenantName=Nope", headers=admin.basic)
     assert missing.status_code == 404 and missing.json["error"]["code"] == "222208573"
+
+
+def test_data_sources_on_behalf_only_in_administered_tenants(client, admin, orgs):
+    a, b = orgs
+    sources = "/api/mgmt/datasources"
+    made = client.post(f"{sources}?user={b.user.name}", headers=admin.basic,
+                       json={"name": "b-source", "dataStore": 54})
+    assert made.status_code == 201
+    refused = client.get(f"{sources}?user={b.user.name}", headers=a.admin.basic)
+    assert refused.status_code == 404 and refused.json["error"]["code"] == "222207916"
+    assert client.get(f"{sources}/{made.json['id']}", headers=a.admin.basic).status_code == 404
+    own = client.post(f"{sources}?user={a.user.name}", headers=a.admin.basic,
+                      json={"name": "a-source", "dataStore": 54})
+    assert own.status_code == 201
+    assert [d["name"] for d in client.get(sources, headers=a.user.basic).json[
+        "dataSources"]] == ["a-source"]

@@ -116,6 +116,10 @@ def test_data_source_pages(app, client, alice, google_app):
     assert [o["value"] for o in form.select("#oauthProfileId option")] == ["", str(pid)]
     bad = submit(browser, "/datasources/new", name="9x", dataStore="54")
     assert bad.status_code == 422 and field_error(bad.text, "name") == DATA_SOURCE_NAME_MESSAGE
+    mismatch = submit(browser, "/datasources/new", name="SF", dataStore="1",
+                      oauthProfileId=str(pid))
+    assert mismatch.status_code == 422
+    assert field_error(mismatch.text, "oauthProfileId") == f"Invalid OAuthProfileId: {pid}"
     for name in ("GA-one", "GA-two"):
         response = submit(browser, "/datasources/new", name=name, dataStore="54",
                           oauthProfileId=str(pid), options="ViewId=12")

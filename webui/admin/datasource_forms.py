@@ -11,8 +11,8 @@ from webui.admin.binding import number
 from webui.domain.datastores import CATALOGUE
 from webui.domain.rules import PROFILE_OPTION
 
-# Domain error field -> form field.
-DATA_SOURCE_FIELDS = {"options": "options"}
+# Domain error field -> form field, where the JSON shape nests.
+DATA_SOURCE_FIELDS = {f"options.{PROFILE_OPTION}": "oauthProfileId"}
 
 
 def options_text(options: dict[str, str]) -> str:

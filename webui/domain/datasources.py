@@ -28,6 +28,7 @@ from webui.extensions import db
 from webui.models import DataSource, OAuthApplication, OAuthProfile
 
 NAME_TAKEN = "A data source with this name already exists."
+PROFILE_FIELD = f"options.{rules.PROFILE_OPTION}"
 ALL_FOR_CHOICE = PageRequest(limit=1000)
 
 
@@ -54,14 +55,14 @@ def _usable_profiles(subject: Principal):
 
 
 def _check_profile(subject: Principal, profile_id: int | None, data_store: int) -> None:
-    """Raises Invalid (222207710, field options) unless the subject may use the profile for
-    a data source of data_store."""
+    """Raises Invalid (222207710, field options.OAuthProfileId) unless the subject may use
+    the profile for a data source of data_store."""
     if profile_id is None:
         return
     row = db.session.execute(_usable_profiles(subject).where(OAuthProfile.id == profile_id)
                              ).one_or_none()
     if row is None or row.data_store != data_store:
-        raise Invalid(f"Invalid OAuthProfileId: {profile_id}", "options",
+        raise Invalid(f"Invalid OAuthProfileId: {profile_id}", PROFILE_FIELD,
                       Code.PROFILE_NOT_FOUND)
 
 
