@@ -85,6 +85,9 @@ def test_tenant_shown_and_filter_on_users_and_applications(client, as_admin, adm
     assert {r.th.text.strip(): r.select("td")[0].text for r in rows} == {
         "OrgR_admin": "OrgR", "OrgR_user": "OrgR"}
     assert "admin" in as_admin.get("/users").text
+    role_rows = _soup(as_admin.get(f"/roles?tenantId={org.id}")).select("tbody tr")
+    assert sorted((r.th.text.strip(), r.select("td")[0].text) for r in role_rows) == [
+        ("Tenant Administrator", "OrgR"), ("User", "OrgR")]
     apps = _soup(as_admin.get(f"/oauthapps?tenantId={org.id}")).select("tbody tr")
     assert [(r.th.text.strip(), r.select("td")[0].text) for r in apps] == [("R_app", "OrgR")]
 
