@@ -172,3 +172,20 @@ def test_my_account_changes_the_password_and_ends_other_sessions(app, client, al
     assert client.get("/api/mgmt/user", headers=basic("alice", NEW_PASSWORD)).status_code == 200
     assert submit(browser, "/account", csrf_token=None, currentPassword=NEW_PASSWORD,
                   newPassword=PASSWORD).status_code == 400
+
+
+def test_new_user_page_places_the_user_in_a_chosen_tenant(client, as_admin, admin):
+    org = make_org(client, admin, "OrgS")
+    page = _soup(as_admin.get("/users/new"))
+    assert [o.text for o in page.select("#tenantId option")] == ["System", "OrgS"]
+    labels = [lab.text for lab in page.select("#roles label")]
+    assert "User (OrgS)" in labels and "User (System)" in labels
+    response = submit(as_admin, "/users/new", userName="s_new", password=PASSWORD,
+                      tenantId=str(org.id), roles=str(org.user_role))
+    assert response.status_code == 302
+    made = [u for u in client.get("/api/admin/users?name=s_new", headers=admin.basic)
+            .json["users"]][0]
+    assert made["tenantId"] == org.id and made["permissions"]["roles"] == [org.user_role]
+    mixed = submit(as_admin, "/users/new", userName="s_bad", password=PASSWORD,
+                   tenantId=str(org.id), roles="2")
+    assert mixed.status_code == 422

@@ -24,10 +24,15 @@ def user_list():
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     choices = roles.all_roles(caller(), Permission.CREATE_USERS)
+    me = caller().actor
+    tenants = tenancy.administered_names(me)
     form = UserCreateForm()
-    form.set_roles(choices)
+    form.set_roles(choices, tenants)
+    form.set_tenants(tenants)
     if request.method == "GET":
-        form.roles.data = [str(r.id) for r in choices if r.name == "User"]
+        form.tenantId.data = str(me.tenant_id)
+        form.roles.data = [str(r.id) for r in choices
+                           if r.name == "User" and r.tenant_id == me.tenant_id]
     done = run_form(form, lambda: users.create_user(caller(), form.data_for_domain()),
                     USER_FIELDS)
     if done:
@@ -42,7 +47,9 @@ def user_edit(user_id: int):
     current = {"roles": [str(r.id) for r in user.roles],
                "permissions": [str(p.id) for p in user.permissions]}
     form = UserEditForm(data={"userName": user.user_name, **current})
-    form.set_roles(roles.all_roles(caller(), Permission.VIEW_USERS))
+    # A user holds roles of their own tenant only (the domain's rule); offer no others.
+    form.set_roles([r for r in roles.all_roles(caller(), Permission.VIEW_USERS)
+                    if r.tenant_id == user.tenant_id])
     done = run_form(form, lambda: users.update_user(caller(), user_id,
                                                     form.data_for_domain(current)),
                     USER_FIELDS)

@@ -102,6 +102,14 @@ def tenant_id_named(name: str) -> int:
     return found
 
 
+def administered_names(actor: Principal) -> dict[int, str]:
+    """Names by id of the tenants the actor administers (where they may place users and
+    roles), by id."""
+    rows = db.session.execute(select(Tenant.id, Tenant.name).where(
+        administered(actor, Tenant.id)).order_by(Tenant.id))
+    return dict(rows.all())
+
+
 def names(actor: Principal) -> dict[int, str]:
     """Tenant names by id, of the tenants the actor administers, the actor's own and the
     system tenant (whose applications every tenant uses): for the pages' tenant columns and
