@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import current_app
 
+from webui.domain.datasource_view import DataSourceView
 from webui.domain.permissions import CATALOGUE, Permission
 from webui.domain.profile_view import ProfileView
 from webui.domain.schemas import MASK
-from webui.domain.datasource_view import DataSourceView
 from webui.models import AuditEvent, OAuthApplication, Role, Tenant, User
 
 
