@@ -58,8 +58,14 @@ def seeded(client, make_user, admin):
         "name": "Fuzz role", "permissions": [2, 11], "users": [alice.id]}).json["id"]
     users = [u["id"] for u in client.get("/api/admin/users", headers=admin.basic)
              .json["users"] if u["id"] != admin.id]
+    tenant = client.post("/api/admin/tenants", headers=admin.basic, json={
+        "name": "Fuzz tenant", "parentTenant": 1, "importedRoles": [2]}).json["id"]
+    sources = [client.post("/api/mgmt/datasources", headers=admin.basic, json={
+        "name": f"source-{n}", "dataStore": 54,
+        "options": {"OAuthProfileId": str(profiles[0])}}).json["id"] for n in range(2)]
     return {"profileId": profiles, "appId": apps, "userId": users, "roleId": [1, 2, 3, role],
-            "permissionId": [1, 11, 12, 21, 28]}
+            "permissionId": [1, 11, 12, 21, 28], "tenantId": [1, tenant],
+            "dataSourceId": sources}
 
 
 def steer(case, data, seeded) -> None:

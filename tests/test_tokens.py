@@ -253,3 +253,20 @@ def test_the_list_filters_by_status_and_sorts(app, client, alice, profile,
         ["Gamma", "Beta"]
     bad = client.get("/api/mgmt/oauthprofiles?status=sleepy", headers=alice.basic)
     assert bad.status_code == 400
+
+
+def test_a_data_source_hands_out_its_profiles_token(client, alice, make_user, profile):
+    pid, _ = profile
+    linked = client.post("/api/mgmt/datasources", headers=alice.basic, json={
+        "name": "Warehouse_ds", "dataStore": 63, "options": {"OAuthProfileId": str(pid)}})
+    assert linked.status_code == 201, linked.json
+    bare = client.post("/api/mgmt/datasources", headers=alice.basic, json={
+        "name": "Bare_ds", "dataStore": 63, "options": {}})
+    assert bare.status_code == 201, bare.json
+    url = "/api/mgmt/datasources/{}/token"
+    body = client.get(url.format(linked.json["id"]), headers=alice.basic).json
+    assert body["accessToken"] == "stored-access" and body["tokenType"] == "Bearer"
+    unlinked = client.get(url.format(bare.json["id"]), headers=alice.basic)
+    assert unlinked.status_code == 409
+    other = client.get(url.format(linked.json["id"]), headers=make_user("bob").basic)
+    assert other.status_code == 404 and other.json["error"]["code"] == "222207004"

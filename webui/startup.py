@@ -23,7 +23,8 @@ def schema_ready() -> bool:
 def announce_generated_password(password: str) -> None:
     # Printed once, to the console of whoever started the server; never logged.
     print("\n" + "=" * 64 + "\nCreated the first Administrator: user 'admin', password:\n"
-          f"    {password}\nIt is shown only this once. Change it after signing in.\n"
+          f"    {password}\nIt is shown only this once. Change it after signing in, on the\n"
+          "'My account' page (/account).\n"
           + "=" * 64 + "\n", file=sys.stderr, flush=True)
 
 

@@ -12,6 +12,7 @@ from webui.domain import schemas
 from webui.domain.board import BoardRequest
 from webui.domain.errors import DomainError, Invalid
 from webui.domain.pagination import PageRequest
+from webui.domain.rules import id_from_text
 
 UI_PAGE_SIZE = "25"
 T = TypeVar("T")
@@ -102,3 +103,9 @@ def page_request() -> PageRequest:
     """?limit= and ?cursor= as the API reads them (Invalid: the 400 page)."""
     return PageRequest.parse(request.args.get("limit") or UI_PAGE_SIZE,
                              request.args.get("cursor"))
+
+
+def tenant_filter() -> int | None:
+    """?tenantId= of a list page (Invalid: the 400 page)."""
+    text = request.args.get("tenantId") or None
+    return None if text is None else id_from_text(text, "tenantId")

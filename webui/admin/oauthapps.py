@@ -6,10 +6,10 @@ from flask import flash, redirect, render_template, url_for
 
 from webui.admin.app_forms import ApplicationForm
 from webui.admin.binding import (ConfirmForm, board_request, form_status, mark_required,
-                                 run_form)
+                                 run_form, tenant_filter)
 from webui.admin.blueprint import bp
 from webui.auth.access import caller
-from webui.domain import authorization, boards, oauthapps, schemas
+from webui.domain import authorization, boards, oauthapps, schemas, tenancy
 from webui.domain.datastores import CATALOGUE
 
 
@@ -26,8 +26,10 @@ def _render_form(form, app):
 
 @bp.get("/oauthapps")
 def app_list():
-    board = boards.application_board(caller(), board_request())
-    return render_template("admin/app_list.html", board=board, data_stores=CATALOGUE)
+    tenant_id = tenant_filter()
+    board = boards.application_board(caller(), board_request(), tenant_id=tenant_id)
+    return render_template("admin/app_list.html", board=board, data_stores=CATALOGUE,
+                           tenant_id=tenant_id, tenants=tenancy.names(caller().actor))
 
 
 @bp.route("/oauthapps/new", methods=["GET", "POST"])
@@ -49,7 +51,8 @@ def app_detail(app_id: int):
     used_by, total = boards.application_profiles(caller(), app_id)
     return render_template("admin/app_detail.html", app=app, redirect_uri=redirect_uri(),
                            data_store=CATALOGUE.get(app.data_store), used_by=used_by,
-                           total=total, subject=caller().subject)
+                           total=total, tenants=tenancy.names(caller().actor),
+                           subject=caller().subject)
 
 
 def _managed(app_id: int):

@@ -8,7 +8,7 @@ from webui.admin.binding import (ConfirmForm, board_request, form_status, mark_r
 from webui.admin.blueprint import bp
 from webui.admin.profile_forms import BulkForm, ProfileEditForm, ProfileForm
 from webui.auth.access import caller
-from webui.domain import boards, oauthapps, profiles, rules, schemas
+from webui.domain import boards, datasources, oauthapps, profiles, rules, schemas
 from webui.domain.permissions import Permission
 from webui.oauthflow.views import begin_new_profile
 
@@ -56,7 +56,8 @@ def profile_new():
 def profile_detail(profile_id: int):
     profile = profiles.get_profile(caller(), profile_id)
     return render_template("admin/profile_detail.html", profile=profile,
-                           subject=caller().subject)
+                           subject=caller().subject,
+                           stats=datasources.profile_stats(caller(), profile_id))
 
 
 @bp.route("/oauthprofiles/<id:profile_id>/edit", methods=["GET", "POST"])
@@ -78,11 +79,22 @@ def profile_edit(profile_id: int):
 @bp.route("/oauthprofiles/<id:profile_id>/delete", methods=["GET", "POST"])
 def profile_delete(profile_id: int):
     profile = profiles.get_profile(caller(), profile_id, purpose=Permission.DELETE_DATA_SOURCE)
+    linked = datasources.profile_stats(caller(), profile_id).data_sources
     form = ConfirmForm()
     if run_form(form, lambda: profiles.delete_profile(caller(), profile_id)):
         flash(f"OAuth profile {profile.name} deleted.", "success")
         return redirect(url_for("admin.profile_list"))
     return render_template("admin/confirm_delete.html", form=form, subject=caller().subject,
-                           noun="OAuth profile", name=profile.name,
+                           noun="OAuth profile", name=profile.name, warning=_unlinks(linked),
                            cancel=url_for("admin.profile_detail", profile_id=profile_id)), \
         form_status(form)
+
+
+def _unlinks(linked) -> str | None:
+    """The delete page's warning: the data sources that lose the profile, and how many."""
+    if not linked:
+        return None
+    names = ", ".join(d.name for d in linked)
+    noun = "data source uses" if len(linked) == 1 else "data sources use"
+    return (f"{len(linked)} {noun} this profile: {names}. They are kept, without an OAuth "
+            "profile.")

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from webui.admin.binding import ConfirmForm, form_status, page_request, run_form
+from webui.admin.binding import ConfirmForm, form_status, page_request, run_form, tenant_filter
 from webui.admin.blueprint import bp
 from webui.admin.role_forms import RoleForm
 from webui.auth.access import caller
-from webui.domain import roles
+from webui.domain import roles, tenancy
 from webui.domain.permissions import Permission
 
 
 @bp.get("/roles")
 def role_list():
-    page = roles.list_roles(caller(), page_request())
-    return render_template("admin/role_list.html", page=page)
+    tenant_id = tenant_filter()
+    page = roles.list_roles(caller(), page_request(), tenant_id=tenant_id)
+    return render_template("admin/role_list.html", page=page, tenant_id=tenant_id,
+                           tenants=tenancy.names(caller().actor))
 
 
 @bp.route("/roles/new", methods=["GET", "POST"])

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, PasswordField, SelectChoice, SelectMultipleField,
-                     StringField)
+from wtforms import (BooleanField, PasswordField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField)
 
-from webui.admin.binding import numbers
+from webui.admin.binding import number, numbers
 from webui.domain.permissions import CATALOGUE
 
 NEW_PASSWORD = {"autocomplete": "new-password"}
@@ -25,8 +25,15 @@ class GrantsForm(FlaskForm):
     permissions = SelectMultipleField("Explicit permissions", coerce=str,
                                       validate_choice=False)
 
-    def set_roles(self, roles) -> None:
-        self.roles.choices = [SelectChoice(str(r.id), r.name) for r in roles]
+    def set_roles(self, roles, tenants: dict[int, str] | None = None) -> None:
+        """Roles to choose from; labelled with their tenant when they come from several."""
+        several = len({r.tenant_id for r in roles}) > 1
+        names = tenants or {}
+
+        def label(role) -> str:
+            return f"{role.name} ({names.get(role.tenant_id, role.tenant_id)})" \
+                if several else role.name
+        self.roles.choices = [SelectChoice(str(r.id), label(r)) for r in roles]
         self.permissions.choices = permission_choices()
 
     def grants(self) -> dict[str, list]:
@@ -35,14 +42,23 @@ class GrantsForm(FlaskForm):
 
 class UserCreateForm(GrantsForm):
     userName = StringField("User name", render_kw={"autocomplete": "off"})
+    tenantId = SelectField("Tenant", coerce=str, validate_choice=False)
     password = PasswordField("Password", render_kw=NEW_PASSWORD)
     active = BooleanField("Active (may sign in)", default=True)
 
+    def set_tenants(self, tenants: dict[int, str]) -> None:
+        self.tenantId.choices = [SelectChoice(str(i), name) for i, name in tenants.items()]
+
     def data_for_domain(self) -> dict[str, Any]:
-        return {"userName": self.userName.data or "",
+        """The JSON-named values; without a tenant chosen (the page offers no choice when the
+        actor administers one tenant), the domain's default: the actor's."""
+        data = {"userName": self.userName.data or "",
                 "statusInfo": {"status": 1 if self.active.data else 0},
                 "passwordInfo": {"password": self.password.data or ""},
                 "permissions": self.grants()}
+        if self.tenantId.data:
+            data["tenantId"] = number(self.tenantId.data)
+        return data
 
 
 class UserEditForm(GrantsForm):
@@ -70,3 +86,13 @@ class ActingForm(FlaskForm):
         return (self.user.data or "").strip()
 
 
+
+
+class PasswordChangeForm(FlaskForm):
+    currentPassword = PasswordField("Current password",
+                                    render_kw={"autocomplete": "current-password"})
+    newPassword = PasswordField("New password", render_kw=NEW_PASSWORD)
+
+    def data_for_domain(self) -> dict[str, Any]:
+        return {"currentPassword": self.currentPassword.data or "",
+                "newPassword": self.newPassword.data or ""}

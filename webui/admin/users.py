@@ -4,28 +4,35 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from webui.admin.binding import (ConfirmForm, board_request, form_status, mark_required,
-                                 run_form)
+                                 run_form, tenant_filter)
 from webui.admin.blueprint import bp
 from webui.admin.user_forms import USER_FIELDS, PasswordResetForm, UserCreateForm, UserEditForm
 from webui.auth.access import caller
-from webui.domain import boards, roles, schemas, users
+from webui.domain import boards, roles, schemas, tenancy, users
 from webui.domain.permissions import Permission
 
 
 @bp.get("/users")
 def user_list():
-    board = boards.user_board(caller(), board_request())
-    return render_template("admin/user_list.html", board=board)
+    tenant_id = tenant_filter()
+    board = boards.user_board(caller(), board_request(), tenant_id=tenant_id)
+    return render_template("admin/user_list.html", board=board, tenant_id=tenant_id,
+                           tenants=tenancy.names(caller().actor))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     choices = roles.all_roles(caller(), Permission.CREATE_USERS)
+    me = caller().actor
+    tenants = tenancy.administered_names(me)
     form = UserCreateForm()
-    form.set_roles(choices)
+    form.set_roles(choices, tenants)
+    form.set_tenants(tenants)
     mark_required(form, schemas.UserCreate, USER_FIELDS)
     if request.method == "GET":
-        form.roles.data = [str(r.id) for r in choices if r.name == "User"]
+        form.tenantId.data = str(me.tenant_id)
+        form.roles.data = [str(r.id) for r in choices
+                           if r.name == "User" and r.tenant_id == me.tenant_id]
     done = run_form(form, lambda: users.create_user(caller(), form.data_for_domain()),
                     USER_FIELDS)
     if done:
@@ -40,7 +47,9 @@ def user_edit(user_id: int):
     current = {"roles": [str(r.id) for r in user.roles],
                "permissions": [str(p.id) for p in user.permissions]}
     form = UserEditForm(data={"userName": user.user_name, **current})
-    form.set_roles(roles.all_roles(caller(), Permission.VIEW_USERS))
+    # A user holds roles of their own tenant only (the domain's rule); offer no others.
+    form.set_roles([r for r in roles.all_roles(caller(), Permission.VIEW_USERS)
+                    if r.tenant_id == user.tenant_id])
     done = run_form(form, lambda: users.update_user(caller(), user_id,
                                                     form.data_for_domain(current)),
                     USER_FIELDS)

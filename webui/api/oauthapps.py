@@ -1,12 +1,14 @@
 """/api/mgmt/oauthapps: thin door into domain.oauthapps."""
 from __future__ import annotations
 
+from flask import request
+
 from webui.api import serialize
 from webui.api.auth import caller
 from webui.api.blueprint import bp
 from webui.api.body import json_object
 from webui.api.paging import page_request, page_response
-from webui.domain import oauthapps
+from webui.domain import oauthapps, rules
 
 
 def _full(app):
@@ -15,7 +17,11 @@ def _full(app):
 
 @bp.get("/mgmt/oauthapps")
 def list_applications():
-    page = oauthapps.list_applications(caller(), page_request())
+    tenant_id = request.args.get("tenantId")
+    page = oauthapps.list_applications(
+        caller(), page_request(),
+        tenant_id=None if tenant_id is None else rules.id_from_text(tenant_id, "tenantId"),
+        tenant_name=request.args.get("tenantName"))
     return page_response("applications", page, serialize.application_item)
 
 

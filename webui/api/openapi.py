@@ -1,7 +1,8 @@
 """/api/openapi.json: the OpenAPI 3.1 document.
 
 Request bodies come from the very pydantic schemas (webui.domain.schemas) that validate
-requests, so the document cannot drift from the checks. Response shapes are declared here.
+requests, so the document cannot drift from the checks. Response shapes are declared in
+openapi_shapes.py.
 """
 from __future__ import annotations
 
@@ -10,84 +11,21 @@ from functools import lru_cache
 from flask import jsonify
 
 from webui.api.blueprint import bp
+from webui.api.openapi_shapes import INT, RESPONSES, STR
 from webui.domain import audit, schemas
-from webui.domain.error_codes import Code
 from webui.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from webui.domain.profile_view import STATUSES
 from webui.domain.profiles import SORT_KEYS
 
 REQUESTS = [schemas.ProfileCreate, schemas.ProfileUpdate, schemas.AppCreate,
             schemas.AppUpdate, schemas.UserCreate, schemas.UserUpdate, schemas.PasswordReset,
-            schemas.RoleCreate, schemas.RoleUpdate]
-
-_STR = {"type": "string"}
-_NSTR = {"type": ["string", "null"]}
-_INT = {"type": "integer"}
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-_IDS = {"type": "array", "items": _INT}
-
-
-def _obj(props: dict, required: list[str] | None = None) -> dict:
-    return {"type": "object", "properties": props,
-            "required": list(props) if required is None else required}
-
-
-_APP_ITEM = {"id": _INT, "name": _STR, "dataStore": _INT, "tenantId": _INT,
-             "description": _STR, "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR,
-             "createdAt": _TIME, "updatedAt": _TIME}
-_STATUS = {"type": "string", "enum": list(STATUSES)}
-_RECORD = {"status": _STATUS, "tokenExpiresAt": _TIME, "lastRefreshedAt": _TIME,
-           "lastUsedAt": _TIME, "lastRefreshError": _NSTR}
-RESPONSES = {
-    "Error": _obj({"error": _obj({
-        "code": {"type": "string", "pattern": "^[0-9]{9}$", "enum": [c.value for c in Code]},
-        "message": _obj({"lang": {"const": "en-US"}, "value": _STR}),
-        # Every problem of invalid input (400), the first being "message".
-        "errors": {"type": "array", "items": _obj({"field": _NSTR, "message": _STR})}},
-        required=["code", "message"])}),
-    "ProfileCreated": _obj({"id": _INT, "name": _STR, "oauthAppId": _INT,
-                            "description": _STR, "accessToken": _NSTR,
-                            "refreshToken": _STR}),
-    "Profile": _obj({"id": _INT, "name": _STR, "oauthAppId": _INT, "description": _STR,
-                     "accessToken": _NSTR, "refreshToken": _NSTR,
-                     "hasAccessToken": {"type": "boolean"},
-                     "hasRefreshToken": {"type": "boolean"}, **_RECORD,
-                     "createdAt": _TIME, "updatedAt": _TIME}),
-    "ProfileList": _obj({"profiles": {"type": "array", "items": _obj({
-        "id": _INT, "name": _STR, "oauthAppId": _INT, "description": _STR,
-        "authorizeURI": _STR, "tokenURI": _STR, "scope": _STR, **_RECORD,
-        "createdAt": _TIME, "updatedAt": _TIME})}}),
-    "Token": _obj({"accessToken": _STR, "tokenType": {"const": "Bearer"},
-                   "expiresAt": _TIME, "scope": _NSTR}),
-    "Application": _obj({**_APP_ITEM, "clientId": _STR, "clientSecret": _NSTR,
-                         "hasClientSecret": {"type": "boolean"}},
-                        required=list(_APP_ITEM) + ["clientId"]),
-    "ApplicationList": _obj({"applications": {"type": "array", "items": _obj(_APP_ITEM)}}),
-    "User": _obj({"id": _INT, "userName": _STR, "tenantId": _INT,
-                  "statusInfo": _obj({"status": _INT, "accountLocked": {"type": "boolean"}}),
-                  "passwordInfo": _obj({"passwordStatus": _INT, "passwordExpiration": _NSTR}),
-                  "permissions": _obj({"roles": _IDS, "permissions": _IDS}),
-                  "authenticationInfo": _obj({"authUsers": {"type": "array"}})}),
-    "UserList": _obj({"users": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}),
-    "Role": _obj({"id": _INT, "name": _STR, "tenantId": _INT, "description": _STR,
-                  "permissions": _IDS, "users": _IDS}),
-    "RoleList": _obj({"roles": {"type": "array", "items": _obj(
-        {"id": _INT, "name": _STR, "tenantId": _INT, "description": _STR})}}),
-    "Permission": _obj({"id": _INT, "name": _STR, "description": _STR}),
-    "PermissionList": _obj({"permissions": {"type": "array",
-                                            "items": {"$ref": "#/components/schemas/Permission"}}}),
-    "OwnPermissions": _obj({"userId": _INT, "permissions": _IDS}),
-    "OwnAccount": _obj({"userId": _INT, "userName": _STR, "tenantId": _INT,
-                        "passwordExpiration": _NSTR, "permissions": _IDS}),
-    "AuditList": _obj({"events": {"type": "array", "items": _obj({
-        "id": _INT, "at": _TIME, "actor": _NSTR, "onBehalfOf": _NSTR, "action": _STR,
-        "objectType": _STR, "objectId": {"type": ["integer", "null"]}, "fields": {
-            "type": "array", "items": _STR}, "clientAddress": _NSTR, "detail": _NSTR,
-        "count": _INT})}}),
-}
+            schemas.RoleCreate, schemas.RoleUpdate, schemas.TenantCreate,
+            schemas.TenantUpdate, schemas.TenantAdmins, schemas.DataSourceCreate,
+            schemas.DataSourceUpdate, schemas.PasswordStatusInfo, schemas.TenantsAdministered,
+            schemas.PasswordChange]
 
 _P = {
-    "user": {"name": "user", "in": "query", "required": False, "schema": _STR,
+    "user": {"name": "user", "in": "query", "required": False, "schema": STR,
              "description": "Act on behalf of this user (HDP's on-behalf-of)."},
     "limit": {"name": "limit", "in": "query", "required": False,
               "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
@@ -103,6 +41,12 @@ _P = {
 def _filter(name: str, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": {"type": "string"}}
+
+
+_TENANT_FILTERS = [
+    {"name": "tenantId", "in": "query", "required": False, "schema": INT,
+     "description": "only those of this tenant"},
+    _filter("tenantName", "only those of the tenant of this name")]
 
 
 def _id(name: str) -> dict:
@@ -145,6 +89,38 @@ def _crud(path: str, noun: str, id_name: str, create, update, one: str, many: st
     }
 
 
+def _tenant_paths() -> dict:
+    one, writes = [_id("tenantId")], (400, 401, 403, 404, 409)
+    return {
+        "/api/admin/tenants": {
+            "get": _op("List the tenants the caller administers", 200, "TenantList"),
+            "post": _op("Create a tenant (importedRoles copied with new ids)", 201,
+                        "TenantCreated", schemas.TenantCreate, errors=writes)},
+        "/api/admin/tenants/{tenantId}": {
+            "get": _op("Get a tenant", 200, "Tenant", params=one),
+            "put": _op("Update a tenant", 200, "Tenant", schemas.TenantUpdate, one,
+                       errors=writes),
+            "delete": _op("Delete a tenant (refused while it has users)", 204, None,
+                          params=one, errors=(401, 403, 404, 409))},
+        "/api/admin/tenants/{tenantId}/admins": {
+            "get": _op("The tenant's listed administrators", 200, "Admins", params=one),
+            "put": _op("Replace the tenant's listed administrators", 200, "Admins",
+                       schemas.TenantAdmins, one, errors=writes)},
+    }
+
+
+def _user_paths() -> dict:
+    one, writes = [_id("userId")], (400, 401, 403, 404, 409)
+    parts = {"statusinfo": ("UserStatusInfo", schemas.StatusInfo),
+             "passwordinfo": ("UserPasswordInfo", schemas.PasswordStatusInfo),
+             "permissions": ("UserGrants", schemas.UserPermissions),
+             "tenantsadministered": ("UserTenantsAdministered", schemas.TenantsAdministered)}
+    return {f"/api/admin/users/{{userId}}/{part}": {
+        "get": _op(f"The user's {part}", 200, out, params=one),
+        "put": _op(f"Change the user's {part}", 200, out, body, one, errors=writes)}
+        for part, (out, body) in parts.items()}
+
+
 @lru_cache(maxsize=1)
 def document() -> dict:
     components = dict(RESPONSES)
@@ -155,8 +131,8 @@ def document() -> dict:
     paths = {}
     paths.update(_crud("/api/mgmt/oauthprofiles", "profile", "profileId", schemas.ProfileCreate,
                        schemas.ProfileUpdate, "Profile", "ProfileList", on_behalf=True,
-                       extra_list=[{"name": "name", "in": "query", "schema": _STR},
-                                   {"name": "oauthAppId", "in": "query", "schema": _INT},
+                       extra_list=[{"name": "name", "in": "query", "schema": STR},
+                                   {"name": "oauthAppId", "in": "query", "schema": INT},
                                    {"name": "status", "in": "query", "schema": {
                                        "type": "string", "enum": list(STATUSES)},
                                     "description": "only profiles in this status; "
@@ -169,9 +145,11 @@ def document() -> dict:
                        schemas.AppUpdate, "Application", "ApplicationList", on_behalf=True))
     paths.update(_crud("/api/admin/users", "user", "userId", schemas.UserCreate,
                        schemas.UserUpdate, "User", "UserList",
-                       extra_list=[_filter("name", "user names containing this text")]))
+                       extra_list=[_filter("name", "user names containing this text"),
+                                   {"name": "tenantId", "in": "query", "required": False,
+                                    "schema": INT, "description": "only this tenant's"}]))
     paths.update(_crud("/api/admin/roles", "role", "roleId", schemas.RoleCreate,
-                       schemas.RoleUpdate, "Role", "RoleList"))
+                       schemas.RoleUpdate, "Role", "RoleList", extra_list=_TENANT_FILTERS))
     refresh = _op("Refresh the profile's tokens (test the connection)", 200, "Profile",
                   params=[_P["user"], _id("profileId")], errors=(400, 401, 403, 404, 409, 502))
     refresh["x-extension"] = True  # ours, not HDP's
@@ -192,6 +170,13 @@ def document() -> dict:
         "request. 409 (222209012) when the profile needs re-authorization, 502 (222209010) "
         "when the provider fails. Needs ViewDataSource (2) and MgmtAPI (11); owner only.")
     paths["/api/mgmt/oauthprofiles/{profileId}/token"] = {"get": token}
+    ds_token = _op("A valid access token for the data source's profile", 200, "Token",
+                   params=[_P["user"], _id("dataSourceId")], errors=(401, 403, 404, 409, 502))
+    ds_token["x-extension"] = True
+    ds_token["description"] = ("Extension: the token of the OAuth profile the data source "
+                               "uses (options.OAuthProfileId), by the rules of the profile's "
+                               "/token; 409 when it uses none.")
+    paths["/api/mgmt/datasources/{dataSourceId}/token"] = {"get": ds_token}
     paths["/api/admin/users/{userId}/resetpassword"] = {"put": _op(
         "Reset a user's password", 204, None, schemas.PasswordReset, [_id("userId")])}
     paths["/api/admin/permissions"] = {"get": _op("The permission catalogue", 200,
@@ -204,6 +189,18 @@ def document() -> dict:
             _filter("action", "exact action: " + ", ".join(audit.ACTIONS)),
             _filter("objectType", "exact object type: " + ", ".join(audit.OBJECT_TYPES)),
             _filter("user", "the actor or the on-behalf subject, exactly")])}
+    paths.update(_tenant_paths())
+    paths.update(_crud("/api/mgmt/datasources", "data source", "dataSourceId",
+                       schemas.DataSourceCreate, schemas.DataSourceUpdate, "DataSource",
+                       "DataSourceList", on_behalf=True))
+    paths["/api/mgmt/oauthprofiles/{profileId}/stats"] = {"get": _op(
+        "The data sources that use the profile", 200, "ProfileStats",
+        params=[_P["user"], _id("profileId")])}
+    paths.update(_user_paths())
+    paths["/api/admin/userdetails/changePassword"] = {"put": _op(
+        "Change one's own password (other browser sessions end)", 200, "UserPasswordInfo",
+        schemas.PasswordChange)}
+    paths["/api/mgmt/oauthapps"]["get"]["parameters"] += _TENANT_FILTERS
     paths["/api/mgmt/permissions"] = {"get": _op("The caller's effective permissions", 200,
                                                  "OwnPermissions", params=[_P["user"]])}
     paths["/api/mgmt/user"] = {"get": _op("The caller's account", 200, "OwnAccount")}

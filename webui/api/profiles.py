@@ -18,11 +18,12 @@ def _app_filter() -> int | None:
 
 @bp.get("/mgmt/oauthprofiles")
 def list_profiles():
-    statuses = [s for value in request.args.getlist("status") for s in value.split(",") if s]
+    # Empty values are refused by the use case, not skipped: "?status=" names no status.
+    statuses = [s for value in request.args.getlist("status") for s in value.split(",")]
     page = profiles.list_profiles(caller(), page_request(),
                                   name_contains=request.args.get("name") or None,
                                   app_id=_app_filter(), statuses=statuses,
-                                  sort=request.args.get("sort") or None)
+                                  sort=request.args.get("sort"))
     return page_response("profiles", page, serialize.profile_item)
 
 

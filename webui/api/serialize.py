@@ -9,10 +9,11 @@ from typing import Any
 from flask import current_app
 
 from webui.domain import tokens
+from webui.domain.datasource_view import DataSourceView
 from webui.domain.permissions import CATALOGUE, Permission
 from webui.domain.profile_view import ProfileView
 from webui.domain.schemas import MASK
-from webui.models import AuditEvent, OAuthApplication, Role, User
+from webui.models import AuditEvent, OAuthApplication, Role, Tenant, User
 from webui.models.columns import utcnow
 
 
@@ -128,3 +129,25 @@ def audit_event(e: AuditEvent) -> dict[str, Any]:
             "action": e.action, "objectType": e.object_type, "objectId": e.object_id,
             "fields": e.fields.split(",") if e.fields else [],
             "clientAddress": e.client_address, "detail": e.detail, "count": e.count}
+
+
+def tenant_item(t: Tenant) -> dict[str, Any]:
+    """HDP's list item."""
+    return {"id": t.id, "name": t.name}
+
+
+def tenant(t: Tenant) -> dict[str, Any]:
+    return {"id": t.id, "name": t.name, "description": t.description,
+            "parentTenant": t.parent_id, "status": t.status}
+
+
+def data_source_item(d: DataSourceView) -> dict[str, Any]:
+    return {"id": d.id, "name": d.name, "dataStore": d.data_store,
+            "description": d.description}
+
+
+def data_source(d: DataSourceView) -> dict[str, Any]:
+    """HDP's data source object: options are strings, OAuthProfileId among them when a
+    profile is linked."""
+    return {**data_source_item(d), "options": d.options,
+            "createdAt": timestamp(d.created_at), "updatedAt": timestamp(d.updated_at)}

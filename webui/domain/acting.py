@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from webui.domain import tenancy
 from webui.domain.caller import Caller, may_act_for_others
 from webui.domain.error_codes import Code
 from webui.domain.errors import Forbidden, NotFound
@@ -30,7 +31,8 @@ def resolve(actor: Principal, user_name: str | None, *, demands: Iterable[Permis
     act for others at all (checked before the lookup, so that user names cannot be probed) or,
     not being an Administrator, names an account holding elevated or tenant permissions the
     actor lacks (acting for it would be a way up: an Administrator's tokens, say); NotFound
-    (222207916) for an unknown user name or one in another tenant.
+    (222207916) for an unknown user name or one of a tenant the actor does not administer
+    (HDP: on-behalf work needs administrative access on the user's tenant, tenancy.py).
     """
     demands = frozenset(demands)
     if not user_name or user_name == actor.user_name:
@@ -39,8 +41,7 @@ def resolve(actor: Principal, user_name: str | None, *, demands: Iterable[Permis
         raise Forbidden()
     administrator = has_permission(actor, Permission.ADMINISTRATOR)
     account = account_by_name(user_name) if storable(user_name, USER_NAME_MAX) else None
-    if account is None or (account.principal.tenant_id != actor.tenant_id
-                           and not administrator):
+    if account is None or not tenancy.administers(actor, account.principal.tenant_id):
         raise unknown_user(user_name)
     subject = account.principal
     if subject.granted() - actor.granted() - USER_PERMISSIONS and not administrator:

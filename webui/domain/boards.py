@@ -11,7 +11,7 @@ from webui.domain import audit, profile_view, rules, tenancy, tokens
 from webui.domain.board import Board, BoardRequest, read_board
 from webui.domain.caller import Caller
 from webui.domain.errors import Invalid
-from webui.domain.oauthapps import may_manage, usable_in
+from webui.domain.oauthapps import may_manage, tenant_filter
 from webui.domain.permissions import Permission
 from webui.extensions import db
 from webui.models import OAuthApplication, OAuthProfile, Role, User
@@ -59,23 +59,29 @@ def profile_board(caller: Caller, request: BoardRequest, *, app_id: int | None =
     return board
 
 
-def application_board(caller: Caller, request: BoardRequest) -> Board[OAuthApplication]:
-    """A page of the applications the subject may use, searched by name and description."""
-    subject = caller.require()
-    query = select(OAuthApplication).where(usable_in(subject.tenant_id))
+def application_board(caller: Caller, request: BoardRequest, *, tenant_id: int | None = None
+                      ) -> Board[OAuthApplication]:
+    """A page of the applications the subject may use (or of one tenant the caller may see,
+    as the API's ?tenantId=), searched by name and description. Raises Forbidden, NotFound."""
+    caller.require()
+    query = select(OAuthApplication).where(tenant_filter(caller, tenant_id, None))
     if request.search:
         query = query.where(_search(request.search, OAuthApplication.name,
                                     OAuthApplication.description))
     return read_board(query, request, APP_SORTS, "created", OAuthApplication.id)
 
 
-def user_board(caller: Caller, request: BoardRequest) -> Board[User]:
-    """A page of the users the actor sees, searched by user name (users have no
-    description). Needs Administrator (12) or ViewUsers (14). Raises Forbidden, Invalid."""
+def user_board(caller: Caller, request: BoardRequest, *, tenant_id: int | None = None
+               ) -> Board[User]:
+    """A page of the users of the tenants the actor administers (of tenant_id alone, when
+    given), searched by user name (users have no description). Needs Administrator (12) or
+    ViewUsers (14). Raises Forbidden, Invalid."""
     actor = caller.require_actor(Permission.VIEW_USERS).actor
     query = (select(User).options(selectinload(User.roles).selectinload(Role.permissions),
                                   selectinload(User.permissions))
-             .where(tenancy.visible(actor, User.tenant_id)))
+             .where(tenancy.administered(actor, User.tenant_id)))
+    if tenant_id is not None:
+        query = query.where(User.tenant_id == tenant_id)
     if request.search:
         query = query.where(_search(request.search, User.user_name))
     return read_board(query, request, USER_SORTS, "created", User.id)

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, update
 
 from webui.domain import passwords
 from webui.domain.errors import ConcurrentChange, NotAuthenticated
-from webui.domain.principal import Principal, account_by_id
+from webui.domain.principal import ACCOUNT_WITH_TENANT, MAY_SIGN_IN, Principal, account_by_id
 from webui.domain.rules import USER_NAME_MAX, storable
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
@@ -25,7 +25,8 @@ EXTENSION = "credential_cache"
 # cache key cost more than running it), on the table's columns: a Core select skips the
 # ORM's result set-up (bench/).
 _U = User.__table__.c
-_CREDENTIALS = (select(_U.id, _U.active, _U.credential_version, _U.password_hash)
+_CREDENTIALS = (select(_U.id, MAY_SIGN_IN, _U.credential_version, _U.password_hash)
+                .select_from(ACCOUNT_WITH_TENANT)
                 .where(_U.user_name == bindparam("user_name")))
 
 
@@ -39,7 +40,8 @@ def _cache() -> CredentialCache[Principal]:
 
 def authenticate(user_name: str, password: str) -> Principal:
     """The active user with these credentials. Raises NotAuthenticated, identically (and in
-    the same time) for an unknown user, a wrong password and an inactive account."""
+    the same time) for an unknown user, a wrong password and an inactive account (or one of
+    an inactive tenant)."""
     row = db.session.execute(_CREDENTIALS, {"user_name": user_name}).one_or_none() \
         if storable(user_name, USER_NAME_MAX) else None
     if row is not None and row.active:

@@ -8,6 +8,7 @@ from enum import Enum
 
 class Code(str, Enum):
     # HDP's own codes
+    DATA_SOURCE_NOT_FOUND = "222207004"  # There is no DataSource with that id: {0}.
     INVALID_JSON = "222207007"          # Invalid JSON Input: {0}
     PROFILE_NOT_FOUND = "222207710"     # Invalid OAuthProfileId: {id}
     APPLICATION_NOT_FOUND = "222207711"  # Invalid OAuthApplicationId: {id}
@@ -15,6 +16,7 @@ class Code(str, Enum):
     ROLE_NOT_FOUND = "222207924"        # There is no Role with that id: {id}
     FORBIDDEN = "222208103"             # You lack the permissions to access this url.
     PERMISSION_NOT_FOUND = "222208553"  # There is no Permission with that id: {id}
+    TENANT_NOT_FOUND = "222208573"      # There is no Tenant with that id: {id}.
     # Ours
     INVALID_INPUT = "222209000"
     NOT_AUTHENTICATED = "222209001"
@@ -33,6 +35,7 @@ class Code(str, Enum):
 
 # Status used for each code when it is raised as an HTTP error.
 DESCRIPTIONS = {
+    Code.DATA_SOURCE_NOT_FOUND: (404, "No data source with that id is visible to the caller."),
     Code.INVALID_JSON: (400, "The body is not valid JSON, or not a JSON object."),
     Code.PROFILE_NOT_FOUND: (404, "No OAuth profile with that id is visible to the caller."),
     Code.APPLICATION_NOT_FOUND: (404, "No OAuth application with that id is visible "
@@ -41,6 +44,8 @@ DESCRIPTIONS = {
     Code.ROLE_NOT_FOUND: (404, "No such role (400 when named in a body)."),
     Code.FORBIDDEN: (403, "The caller lacks a permission the operation needs."),
     Code.PERMISSION_NOT_FOUND: (404, "No such permission id (400 when named in a body)."),
+    Code.TENANT_NOT_FOUND: (404, "No such tenant, or none the caller administers "
+                                 "(400 when named in a body)."),
     Code.INVALID_INPUT: (400, "A field is missing, of the wrong type, too long or malformed."),
     Code.NOT_AUTHENTICATED: (401, "Missing or wrong credentials, or an inactive user."),
     Code.NAME_TAKEN: (409, "The name is already taken in its scope."),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import undefer
 
 from webui.domain import audit, provider_calls, schemas, tenancy
@@ -22,7 +22,7 @@ from webui.domain.principal import Principal
 from webui.domain.profile_view import APP_COLUMNS
 from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
-from webui.models import OAuthApplication, OAuthProfile
+from webui.models import OAuthApplication, OAuthProfile, Tenant
 from webui.models.tenant import SYSTEM_TENANT_ID
 
 NAME_TAKEN = "An OAuth application with this name already exists in this tenant."
@@ -50,10 +50,11 @@ def require_manager(caller: Caller) -> Principal:
 
 def _managed(caller: Caller, subject: Principal, app_id: int, *,
              with_secret: bool = False) -> OAuthApplication:
-    """An application the actor may change: of the subject's tenant (any, for an
-    Administrator). Raises NotFound."""
-    app = _visible(subject, app_id, with_secret=with_secret)
-    if app.tenant_id != subject.tenant_id and not caller.is_administrator():
+    """An application the actor may change (HDP 6.4): of the subject's tenant, or of a
+    tenant the actor administers (tenancy.py; any, for an Administrator). Raises NotFound."""
+    app = _seen(caller, app_id, with_secret=with_secret)
+    if app.tenant_id != subject.tenant_id and not tenancy.administers(caller.actor,
+                                                                      app.tenant_id):
         raise _not_found(app_id)
     return app
 
@@ -67,7 +68,10 @@ def _usable_in(tenant_id):
     return _A.tenant_id.in_([tenant_id, SYSTEM_TENANT_ID])
 
 
-usable_in = _usable_in  # public: the status board applies the same rule (domain/boards.py)
+def usable_by(subject: Principal):
+    """SQL condition: the application (its table's columns) is one subject may use (HDP 6.5:
+    their tenant's and the system tenant's); for other modules' joins."""
+    return _usable_in(subject.tenant_id)
 
 
 # Built once: it runs on every profile create, where constructing it and generating its
@@ -104,12 +108,31 @@ def usable_application_columns(subject: Principal, app_id: int):
     return row
 
 
-def list_applications(caller: Caller, page: PageRequest = PageRequest()
+def tenant_filter(caller: Caller, tenant_id: int | None, tenant_name: str | None):
+    """The list's condition: applications the subject may use, or (?tenantId= /
+    ?tenantName=) those of one tenant the caller may see: the subject's, the system tenant,
+    or, for a manager, one the actor administers (HDP 6.5: system-tenant admins see
+    child-tenant applications). Raises NotFound (222208573) for any other tenant."""
+    subject = caller.subject
+    if tenant_name is not None:
+        tenant_id = tenancy.tenant_id_named(tenant_name)
+    if tenant_id is None:
+        return _usable_in(subject.tenant_id)
+    seen = tenant_id in (subject.tenant_id, SYSTEM_TENANT_ID) or (
+        may_manage(caller) and tenancy.administers(caller.actor, tenant_id))
+    if not seen or db.session.get(Tenant, tenant_id) is None:
+        raise tenancy.tenant_not_found(tenant_id, "tenantId")
+    return _A.tenant_id == tenant_id
+
+
+def list_applications(caller: Caller, page: PageRequest = PageRequest(), *,
+                      tenant_id: int | None = None, tenant_name: str | None = None
                       ) -> Page[OAuthApplication]:
-    """Applications the subject may use (read-only for non-managers: the door hides secrets)."""
-    subject = caller.require()
+    """Applications the subject may use, or those of one tenant (tenant_filter); read-only
+    for non-managers: the door hides secrets. Raises Forbidden, NotFound."""
+    caller.require()
     rows = db.session.scalars(
-        select(OAuthApplication).where(_usable_in(subject.tenant_id),
+        select(OAuthApplication).where(tenant_filter(caller, tenant_id, tenant_name),
                                        OAuthApplication.id > page.after)
         .order_by(OAuthApplication.id).limit(page.limit + 1)).all()
     return page_of(rows, page)
@@ -136,14 +159,29 @@ def _visible(subject: Principal, app_id: int, *, with_secret: bool = False
     return app
 
 
+def _seen(caller: Caller, app_id: int, *, with_secret: bool = False) -> OAuthApplication:
+    """An application the subject may use or, for a manager, one of a tenant the actor
+    administers (HDP 6.5). Raises NotFound."""
+    where = _usable_in(caller.subject.tenant_id)
+    if may_manage(caller):
+        where = or_(where, tenancy.administered(caller.actor, _A.tenant_id))
+    query = select(OAuthApplication).where(OAuthApplication.id == app_id, where)
+    if with_secret:
+        query = query.options(undefer(OAuthApplication.client_secret))
+    app = db.session.scalar(query)
+    if app is None:
+        raise _not_found(app_id)
+    return app
+
+
 def get_application(caller: Caller, app_id: int, *, with_secret: bool = False
                     ) -> OAuthApplication:
-    """Raises NotFound (222207711) unless the subject may use the application; Forbidden
-    when with_secret and the actor does not manage applications."""
-    subject = caller.require()
+    """Raises NotFound (222207711) unless the caller may see the application (_seen);
+    Forbidden when with_secret and the actor does not manage applications."""
+    caller.require()
     if with_secret and not may_manage(caller):
         raise Forbidden()
-    return _visible(subject, app_id, with_secret=with_secret)
+    return _seen(caller, app_id, with_secret=with_secret)
 
 
 def application_with_secret(subject: Principal, app_id: int) -> OAuthApplication:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import bindparam, select, true, union
+from sqlalchemy import and_, bindparam, select, true, union
 from sqlalchemy.engine import Row
 
 from webui.extensions import db
-from webui.models import User
+from webui.models import Tenant, User
 from webui.models.session import LoginSession
 from webui.models.user import role_permission, user_permission, user_role
 
@@ -50,7 +50,12 @@ class Account:
 
 _U = User.__table__.c
 _S = LoginSession.__table__.c
-_ACCOUNT_COLUMNS = (_U.id, _U.user_name, _U.tenant_id, _U.credential_version, _U.active)
+_T = Tenant.__table__.c
+# Whether the account may sign in: it is active, and so is its tenant (HDP's tenant status).
+# Selects using it join the account's tenant (ACCOUNT_WITH_TENANT).
+MAY_SIGN_IN = and_(_U.active, _T.status == 1).label("active")
+ACCOUNT_WITH_TENANT = User.__table__.join(Tenant.__table__, _T.id == _U.tenant_id)
+_ACCOUNT_COLUMNS = (_U.id, _U.user_name, _U.tenant_id, _U.credential_version, MAY_SIGN_IN)
 
 
 def _grants(user_id: Any):
@@ -67,7 +72,7 @@ def _grants(user_id: Any):
 def _account_select(user_id: Any, *extra):
     grants = _grants(user_id)
     return (select(*_ACCOUNT_COLUMNS, *extra, grants.c.permission_id)
-            .select_from(User.__table__).outerjoin(grants, true()))
+            .select_from(ACCOUNT_WITH_TENANT).outerjoin(grants, true()))
 
 
 # Built once, with bound parameters: constructing a select and its cache key costs more

@@ -25,14 +25,21 @@ def _not_found(role_id: object) -> NotFound:
 
 
 def _visible(actor: Principal):
-    return tenancy.visible(actor, Role.tenant_id)
+    return tenancy.administered(actor, Role.tenant_id)
 
 
-def list_roles(caller: Caller, page: PageRequest = PageRequest()) -> Page[Role]:
-    """Needs 12 or ViewRole (18)."""
+def list_roles(caller: Caller, page: PageRequest = PageRequest(), *,
+               tenant_id: int | None = None, tenant_name: str | None = None) -> Page[Role]:
+    """Roles of the tenants the actor administers; of one tenant with tenant_id or
+    tenant_name (HDP's ?tenantId= / ?tenantName=). Needs 12 or ViewRole (18). Raises
+    Forbidden, NotFound (222208573: no tenant of that name)."""
     actor = caller.require_actor(Permission.VIEW_ROLE).actor
-    rows = db.session.scalars(select(Role).where(_visible(actor), Role.id > page.after)
-                              .order_by(Role.id).limit(page.limit + 1)).all()
+    if tenant_name is not None:
+        tenant_id = tenancy.tenant_id_named(tenant_name)
+    query = select(Role).where(_visible(actor), Role.id > page.after)
+    if tenant_id is not None:
+        query = query.where(Role.tenant_id == tenant_id)
+    rows = db.session.scalars(query.order_by(Role.id).limit(page.limit + 1)).all()
     return page_of(rows, page)
 
 
@@ -90,6 +97,7 @@ def create_role(caller: Caller, data: Any) -> Role:
     actor = caller.actor
     model = schemas.parse(schemas.RoleCreate, data)
     tenant_id = tenancy.owning_tenant(actor, model.tenantId, actor.tenant_id)
+    tenancy.require_administers(actor, tenant_id, "tenantId")
     perms = grants.permission_rows(model.permissions)
     grants.require_grantable(actor, model.permissions, "permissions")
     if actor.id in model.users:

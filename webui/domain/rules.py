@@ -126,6 +126,67 @@ def check_role_name(value: object, field: str = "name") -> str:
     return text
 
 
+def check_tenant_name(value: object, field: str = "name") -> str:
+    """1-128 characters, no control characters, no surrounding spaces (HDP states no rule)."""
+    text = check_text(value, field, NAME_MAX, required=True, single_line=True)
+    if text != text.strip():
+        raise Invalid("Tenant names cannot start or end with a space.", field)
+    return text
+
+
+SYSTEM_TENANT = 1
+
+
+def check_parent_tenant(value: object, field: str = "parentTenant") -> int:
+    """HDP: the system tenant (1) is the only possible parent."""
+    if check_id(value, field) != SYSTEM_TENANT:
+        raise Invalid("The parent tenant must be the system tenant (1).", field)
+    return value
+
+
+# HDP's data source name rule: starts with a letter; then letters, digits, "_" and "-".
+_DATA_SOURCE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*", re.ASCII)
+DATA_SOURCE_NAME_JSON_PATTERN = f"^{_DATA_SOURCE_NAME.pattern}$"
+DATA_SOURCE_NAME_MESSAGE = ("Data source names start with a letter and may use only letters, "
+                            "digits, underscores and hyphens.")
+OPTIONS_MAX = 100
+OPTION_KEY_MAX = 128
+OPTION_VALUE_MAX = 1024
+PROFILE_OPTION = "OAuthProfileId"
+
+
+def check_data_source_name(value: object, field: str = "name") -> str:
+    if not isinstance(value, str) or value == "":
+        raise Invalid("Name is required." if value in (None, "") else DATA_SOURCE_NAME_MESSAGE,
+                      field)
+    if len(value) > NAME_MAX:
+        raise Invalid(f"Names must be at most {NAME_MAX} characters.", field)
+    if not _DATA_SOURCE_NAME.fullmatch(value):
+        raise Invalid(DATA_SOURCE_NAME_MESSAGE, field)
+    return value
+
+
+def check_options(value: object, field: str = "options") -> dict[str, str]:
+    """A data source's options: a JSON object of strings (HDP sends every option as a
+    string); ``OAuthProfileId``, when present, the id of a profile in decimal digits."""
+    if not isinstance(value, dict):
+        raise Invalid("Options must be a JSON object of strings.", field)
+    if len(value) > OPTIONS_MAX:
+        raise Invalid(f"Options may hold at most {OPTIONS_MAX} entries.", field)
+    for key, item in value.items():
+        check_text(key, field, OPTION_KEY_MAX, required=True, single_line=True)
+        if not isinstance(item, str):
+            raise Invalid(f"Option {key} must be a string.", field)
+        check_text(item, field, OPTION_VALUE_MAX)
+    if PROFILE_OPTION in value and value[PROFILE_OPTION] != "":
+        try:
+            id_from_text(value[PROFILE_OPTION], field)
+        except Invalid:
+            raise Invalid(f"Option {PROFILE_OPTION} must be a profile id (digits).",
+                          field) from None
+    return dict(value)
+
+
 def check_description(value: object, field: str = "description") -> str:
     return check_text(value, field, DESCRIPTION_MAX)
 

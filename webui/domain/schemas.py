@@ -1,4 +1,5 @@
-"""Request schemas: the field rules of rules.py, assembled per use case.
+"""Request schemas: the field types of fields.py (each a rule of rules.py), assembled per use
+case.
 
 Pydantic carries them so that one definition both validates a request and describes it in the
 OpenAPI document (``model_json_schema``). Every field is validated by a function of rules.py
@@ -7,78 +8,20 @@ beside it (WithJsonSchema) only describes it.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable
+from typing import Any
 
-from pydantic import (BaseModel, ConfigDict, PlainValidator, ValidationError,
-                      ValidationInfo, WithJsonSchema)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from webui.domain import provider_calls, rules
-from webui.domain.datastores import CATALOGUE as DATA_STORES, check_data_store
+from webui.domain import rules
 from webui.domain.errors import Invalid
-from webui.domain.passwords import check_password
+from webui.domain.fields import (OUTBOUND_POLICY, AppId, ClearableToken,  # noqa: F401
+                                 ClientId, ClientSecret, CurrentPassword, DataSourceName,
+                                 DataStoreId, Description, Endpoint, Flag, IdList, Name,
+                                 NoExpiry, Options, ParentTenant, Password, PasswordStatus,
+                                 RequiredToken, RoleIds, RoleName, Scope, Status, TenantId,
+                                 TenantName, Token, UserName)
 
 MASK = "********"  # what reads show instead of a secret; sending it back keeps the secret
-
-
-def _rule(check: Callable[..., Any], schema: dict) -> Any:
-    """A field validated by check(value, field) and documented by schema."""
-    def validate(value: Any, info: ValidationInfo) -> Any:
-        try:
-            return check(value, info.field_name)
-        except Invalid as exc:
-            raise PydanticCustomError("rule", exc.message) from None
-    return Annotated[Any, PlainValidator(validate), WithJsonSchema(schema)]
-
-
-def _endpoint(value: Any, info: ValidationInfo) -> str:
-    # The deployment's outbound policy comes from the use case, as validation context;
-    # without it, the strict policy (https to public addresses only).
-    try:
-        return provider_calls.check_endpoint(value, info.field_name,
-                                             (info.context or {}).get(OUTBOUND_POLICY))
-    except Invalid as exc:
-        raise PydanticCustomError("rule", exc.message) from None
-
-
-OUTBOUND_POLICY = "outbound_policy"
-
-
-def _text(max_len: int) -> dict:
-    return {"type": "string", "maxLength": max_len}
-
-
-ID = {"type": "integer", "minimum": 1, "maximum": rules.ID_MAX}
-Name = _rule(rules.check_name, {"type": "string", "minLength": 1, "maxLength": rules.NAME_MAX,
-                               "pattern": rules.NAME_JSON_PATTERN})
-Description = _rule(rules.check_description, _text(rules.DESCRIPTION_MAX))
-Token = _rule(rules.check_token, _text(rules.TOKEN_MAX))
-RequiredToken = _rule(lambda v, f: rules.check_token(v, f, required=True),
-                      {"type": "string", "minLength": 1, "maxLength": rules.TOKEN_MAX})
-AppId = _rule(rules.check_id, ID)
-DataStoreId = _rule(check_data_store, {"type": "integer", "enum": sorted(DATA_STORES)})
-TenantId = _rule(rules.check_id, ID)
-ClientId = _rule(rules.check_client_id,
-                 {"type": "string", "minLength": 1, "maxLength": rules.CLIENT_ID_MAX})
-ClientSecret = _rule(rules.check_client_secret,
-                     {"type": "string", "minLength": 1, "maxLength": rules.TOKEN_MAX})
-Endpoint = Annotated[Any, PlainValidator(_endpoint), WithJsonSchema(
-    {"type": "string", "format": "uri", "maxLength": rules.URI_MAX,
-     "description": "absolute https URL"})]
-Scope = _rule(rules.check_scope, _text(rules.SCOPE_MAX))
-UserName = _rule(rules.check_user_name, {"type": "string", "minLength": 1,
-                                         "maxLength": rules.USER_NAME_MAX})
-RoleName = _rule(rules.check_role_name, {"type": "string", "minLength": 1,
-                                         "maxLength": rules.NAME_MAX})
-Password = _rule(check_password, {"type": "string", "minLength": rules.PASSWORD_MIN,
-                                  "maxLength": rules.PASSWORD_MAX, "writeOnly": True})
-IdList = _rule(rules.check_id_list, {"type": "array", "items": ID, "maxItems": 1000})
-RoleIds = _rule(rules.check_role_ids, {"type": "array", "items": ID, "minItems": 1, "maxItems": 1000})
-Status = _rule(rules.check_status, {"type": "integer", "enum": [0, 1]})
-Flag = _rule(rules.check_flag, {"type": "boolean"})
-ClearableToken = _rule(lambda v, f: None if v is None else rules.check_token(v, f),
-                       {"anyOf": [_text(rules.TOKEN_MAX), {"type": "null"}],
-                        "description": "null clears it; omitting it or sending the mask keeps it"})
 
 
 def _drop_null_defaults(schema: dict, _model: type) -> None:
@@ -178,6 +121,55 @@ class RoleUpdate(Schema):
     description: Description = None
     permissions: IdList = None
     users: IdList = None
+
+
+class PasswordStatusInfo(Schema):
+    """passwordinfo: never the password itself (resetpassword sets that)."""
+    passwordStatus: PasswordStatus
+    passwordExpiration: NoExpiry = None
+
+
+class TenantsAdministered(Schema):
+    tenantsAdministered: IdList
+
+
+class PasswordChange(Schema):
+    currentPassword: CurrentPassword
+    newPassword: Password
+
+
+class TenantCreate(Schema):
+    name: TenantName
+    description: Description = ""
+    parentTenant: ParentTenant
+    status: Status = 1
+    importedRoles: IdList = []
+    admins: IdList = []
+
+
+class TenantUpdate(Schema):
+    name: TenantName
+    description: Description = None
+    parentTenant: ParentTenant = None
+    status: Status
+
+
+class TenantAdmins(Schema):
+    admins: IdList
+
+
+class DataSourceCreate(Schema):
+    name: DataSourceName
+    dataStore: DataStoreId
+    description: Description = ""
+    options: Options = {}
+
+
+class DataSourceUpdate(Schema):
+    name: DataSourceName = None
+    dataStore: DataStoreId = None
+    description: Description = None
+    options: Options = None
 
 
 _TYPE_MESSAGES = {

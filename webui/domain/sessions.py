@@ -21,7 +21,7 @@ import secrets
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from webui.domain import audit, credentials
 from webui.domain.caller import Caller
@@ -113,3 +113,17 @@ def sign_out(token: str | None, caller: Caller | None = None) -> None:
         gone = session.execute(delete(LoginSession).where(LoginSession.id == _digest(token)))
         if gone.rowcount and caller is not None:
             audit.record(caller, "logout", "user", caller.actor.id)
+
+
+def end_other_sessions(session, user_id: int, keep_token: str | None, version: int) -> None:
+    """Inside the write transaction that moved user_id's credential_version to version (a
+    password change): end every other browser session of the user, and carry the one of
+    keep_token (the request's own, if any) over to the new version so that it stays."""
+    keep = _digest(keep_token) if isinstance(keep_token, str) and keep_token else None
+    others = [LoginSession.user_id == user_id]
+    if keep is not None:
+        others.append(LoginSession.id != keep)
+        session.execute(update(LoginSession).where(LoginSession.id == keep,
+                                                   LoginSession.user_id == user_id)
+                        .values(credential_version=version))
+    session.execute(delete(LoginSession).where(*others))

@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from webui.domain import handouts, profiles, refresh
+from webui.domain import datasources, handouts, profiles, refresh
 from webui.domain.caller import Caller
+from webui.domain.error_codes import Code
+from webui.domain.errors import Conflict
 from webui.domain.permissions import Permission
 from webui.domain.provider_calls import ProviderError
 from webui.domain.refresh import NeedsReauthorization, aware
@@ -89,3 +91,19 @@ def hand_out(caller: Caller, profile_id: int, *, now: datetime | None = None) ->
     handouts.record(caller, profile_id, refreshed=refreshed, now=now)
     metrics.token_handed_out(refreshed)
     return HandOut(token, aware(expires_at), row.scope or None)
+
+
+NO_PROFILE = "This data source uses no OAuth profile, so it has no token."
+
+
+def hand_out_for_data_source(caller: Caller, ds_id: int, *, now: datetime | None = None
+                             ) -> HandOut:
+    """The token of the profile a data source uses, by the same rules as hand_out.
+
+    Raises as hand_out, NotFound (222207004: no such data source of the subject's), Conflict
+    (the data source uses no profile)."""
+    subject = caller.require(Permission.VIEW_DATA_SOURCE)
+    profile_id = datasources.linked_profile_id(subject, ds_id)
+    if profile_id is None:
+        raise Conflict(NO_PROFILE, "options", Code.RULE_VIOLATION)
+    return hand_out(caller, profile_id, now=now)

@@ -32,15 +32,18 @@ def _not_found(user_id: object) -> NotFound:
 
 
 def _visible(actor: Principal):
-    return tenancy.visible(actor, User.tenant_id)
+    return tenancy.administered(actor, User.tenant_id)
 
 
 def list_users(caller: Caller, page: PageRequest = PageRequest(),
-               name_contains: str | None = None) -> Page[User]:
-    """Needs Administrator (12) or ViewUsers (14). Raises Forbidden, Invalid (a name_contains
+               name_contains: str | None = None, tenant_id: int | None = None) -> Page[User]:
+    """Users of the tenants the actor administers (of tenant_id alone, when given).
+    Needs Administrator (12) or ViewUsers (14). Raises Forbidden, Invalid (a name_contains
     with control characters)."""
     actor = caller.require_actor(Permission.VIEW_USERS).actor
     query = select(User).options(*_loaded()).where(_visible(actor), User.id > page.after)
+    if tenant_id is not None:
+        query = query.where(User.tenant_id == tenant_id)
     if name_contains:
         rules.check_text(name_contains, "name", rules.USER_NAME_MAX, single_line=True)
         query = query.where(User.user_name.contains(name_contains, autoescape=True))
@@ -78,6 +81,7 @@ def create_user(caller: Caller, data: Any) -> User:
     model = schemas.parse(schemas.UserCreate, data)
     check_password(model.passwordInfo.password, "passwordInfo", model.userName)
     tenant_id = tenancy.owning_tenant(actor, model.tenantId, actor.tenant_id)
+    tenancy.require_administers(actor, tenant_id, "tenantId")
     roles, explicit = _grants(actor, tenant_id, model.permissions)
     password_hash = hash_password(model.passwordInfo.password)
     with unit_of_work(Conflict(NAME_TAKEN, "userName")) as session:
