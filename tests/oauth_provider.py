@@ -292,3 +292,27 @@ def consent(url: str, decision: str = "allow") -> str:
                            allow_redirects=False, timeout=5)
     assert answer.status_code == 302
     return answer.headers["Location"]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A profile of alice's whose refresh token the local provider knows."""
+    id: int
+    app_id: int
+    refresh_token: str
+
+    @property
+    def url(self) -> str:
+        return f"/api/mgmt/oauthprofiles/{self.id}/refresh"
+
+
+@pytest.fixture
+def saved(client, admin, alice, provider) -> Saved:  # noqa: F811
+    """alice's profile holding a refresh token the provider knows (and an access token)."""
+    app_id = register_app(client, admin, provider)
+    token = provider.grant_refresh_token(CLIENT_ID)
+    response = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json={
+        "name": "Warehouse", "oauthAppId": app_id, "accessToken": "old-access",
+        "refreshToken": token})
+    assert response.status_code == 201
+    return Saved(response.json["id"], app_id, token)

@@ -14,12 +14,11 @@ import resource
 import socket
 import threading
 import time
-from dataclasses import dataclass
 
 import pytest
 
 from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
-                                  provider, register_app, stored_profile)
+                                  provider, register_app, saved, stored_profile)
 from webui.domain import provider_calls
 from webui.infra import outbound
 
@@ -30,28 +29,6 @@ PROVIDER_ERROR = "222209010"
 def app_config(oauth_config):  # noqa: F811
     return {**oauth_config, "OAUTH_REFRESH_COALESCE_SECONDS": 0,
             "OUTBOUND_DEADLINE_SECONDS": 1.0, "OUTBOUND_MAX_BODY_BYTES": 64 * 1024}
-
-
-@dataclass(frozen=True)
-class Saved:
-    id: int
-    app_id: int
-    refresh_token: str
-
-    @property
-    def url(self) -> str:
-        return f"/api/mgmt/oauthprofiles/{self.id}/refresh"
-
-
-@pytest.fixture
-def saved(client, admin, alice, provider) -> Saved:  # noqa: F811
-    app_id = register_app(client, admin, provider)
-    token = provider.grant_refresh_token(CLIENT_ID)
-    response = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json={
-        "name": "Warehouse", "oauthAppId": app_id, "accessToken": "old-access",
-        "refreshToken": token})
-    assert response.status_code == 201
-    return Saved(response.json["id"], app_id, token)
 
 
 def _json(body: bytes, **headers):

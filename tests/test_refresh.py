@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import pytest
 import requests
 
 from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
-                                  provider, register_app, stored_profile)
+                                  provider, register_app, saved, stored_profile)
 from tests.pages import flashes, login, submit
 from tests.test_concurrency import server_trouble, serving
 from webui.domain import provider_calls
@@ -23,28 +22,6 @@ PROVIDER_ERROR = "222209010"
 def app_config(oauth_config):  # noqa: F811
     # No coalescing window: each sequential refresh below must reach the provider.
     return {**oauth_config, "OAUTH_REFRESH_COALESCE_SECONDS": 0}
-
-
-@dataclass(frozen=True)
-class Saved:
-    id: int
-    refresh_token: str
-
-    @property
-    def url(self) -> str:
-        return f"/api/mgmt/oauthprofiles/{self.id}/refresh"
-
-
-@pytest.fixture
-def saved(client, admin, alice, provider) -> Saved:  # noqa: F811
-    """alice's profile holding a refresh token the provider knows."""
-    app_id = register_app(client, admin, provider)
-    token = provider.grant_refresh_token(CLIENT_ID)
-    response = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json={
-        "name": "Warehouse", "oauthAppId": app_id, "accessToken": "old-access",
-        "refreshToken": token})
-    assert response.status_code == 201
-    return Saved(response.json["id"], token)
 
 
 def test_refresh_stores_a_new_access_token_and_keeps_an_unrotated_refresh_token(

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import shot
 from tests.conftest import PASSWORD, base_config, basic
-from tests.oauth_provider import CLIENT_ID, CLIENT_SECRET, Server, provider  # noqa: F401
+from tests.oauth_provider import (CLIENT_ID, CLIENT_SECRET, LOCAL_PROVIDER,  # noqa: F401
+                                  Server, provider)
 from webui import create_app
 from webui.domain import bootstrap, oauthapps, roles, users
 from webui.extensions import db
@@ -47,7 +48,7 @@ def live(tmp_path, sqlite_template, provider):  # noqa: F811
     local provider, and 64 profiles of admin holding refresh tokens the provider knows."""
     path = tmp_path / "live.sqlite3"
     shutil.copy(sqlite_template, path)
-    app = create_app(base_config(f"sqlite:///{path}", ALLOW_HTTP_LOOPBACK_OAUTH=True,
+    app = create_app(base_config(f"sqlite:///{path}", **LOCAL_PROVIDER,
                                  OAUTH_REFRESH_COALESCE_SECONDS=0))
     with Server(app) as server:
         app.config["PUBLIC_BASE_URL"] = server.url

@@ -147,16 +147,20 @@ def applications_for_choice(caller: Caller, *perms: Permission) -> list[OAuthApp
                                    .order_by(OAuthApplication.name)))
 
 
-def _visible(subject: Principal, app_id: int, *, with_secret: bool = False
-             ) -> OAuthApplication:
-    query = select(OAuthApplication).where(OAuthApplication.id == app_id,
-                                           _usable_in(subject.tenant_id))
+def _one(app_id: int, where, with_secret: bool) -> OAuthApplication:
+    query = select(OAuthApplication).where(OAuthApplication.id == app_id, where)
     if with_secret:
         query = query.options(undefer(OAuthApplication.client_secret))
     app = db.session.scalar(query)
     if app is None:
         raise _not_found(app_id)
     return app
+
+
+def _visible(subject: Principal, app_id: int, *, with_secret: bool = False
+             ) -> OAuthApplication:
+    """An application the subject may use. Raises NotFound."""
+    return _one(app_id, _usable_in(subject.tenant_id), with_secret)
 
 
 def _seen(caller: Caller, app_id: int, *, with_secret: bool = False) -> OAuthApplication:
@@ -165,13 +169,7 @@ def _seen(caller: Caller, app_id: int, *, with_secret: bool = False) -> OAuthApp
     where = _usable_in(caller.subject.tenant_id)
     if may_manage(caller):
         where = or_(where, tenancy.administered(caller.actor, _A.tenant_id))
-    query = select(OAuthApplication).where(OAuthApplication.id == app_id, where)
-    if with_secret:
-        query = query.options(undefer(OAuthApplication.client_secret))
-    app = db.session.scalar(query)
-    if app is None:
-        raise _not_found(app_id)
-    return app
+    return _one(app_id, where, with_secret)
 
 
 def get_application(caller: Caller, app_id: int, *, with_secret: bool = False
