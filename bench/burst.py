@@ -10,6 +10,7 @@ max).
 """
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
 import threading
@@ -86,6 +87,7 @@ def run(out, servers, work: Path, callers: int, profiles: int, provider_ms: floa
     db_path = work / "burst.sqlite3"
     env = environment(db_path)
     product.init(env)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per token request
     provider = CountingProvider(provider_ms / 1000)
     provider_server = make_server("127.0.0.1", 0, provider.app(), threaded=True)
     provider_url = f"http://127.0.0.1:{provider_server.server_port}"

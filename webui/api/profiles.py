@@ -24,7 +24,8 @@ def list_profiles():
                                   name_contains=request.args.get("name") or None,
                                   app_id=_app_filter(), statuses=statuses,
                                   sort=request.args.get("sort"))
-    return page_response("profiles", page, serialize.profile_item)
+    at = serialize.clock()
+    return page_response("profiles", page, lambda item: serialize.profile_item(item, at))
 
 
 @bp.post("/mgmt/oauthprofiles")

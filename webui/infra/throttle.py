@@ -173,9 +173,11 @@ def check_attempt() -> None:
     or (unless the client is known to the account) the account, has no attempts left.
     What to charge, should it fail, is kept for charge_failure."""
     throttle, config = _throttle(), current_app.config
-    user = next((name for name in (read() for read in throttle.readers) if name is not None),
-                None)
-    if user is None:
+    for read in throttle.readers:
+        user = read()
+        if user is not None:
+            break
+    else:
         return
     address, account = client_key(), account_key(user)
     known = throttle.known(account, address)
