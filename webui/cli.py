@@ -1,13 +1,14 @@
-"""Command-line tools: ``flask --app app init-db | create-user | rotate-keys``."""
+"""Command-line tools: ``flask --app app init-db | create-user | rotate-keys | refresh-due``."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from webui.infra import cipher
-from webui.domain import bootstrap, roles, users
+from webui.domain import bootstrap, due, roles, users
 from webui.domain.errors import DomainError
 from webui.domain.rules import PASSWORD_HINT
 from webui.extensions import db
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(rotate_keys)
+    app.cli.add_command(refresh_due)
 
 
 @click.command("init-db")
@@ -90,3 +92,16 @@ def rotate_keys(batch: int) -> None:
             total += len(rows)
             last = rows[-1][0]
     click.echo(f"Re-encrypted {total} secrets under the newest key.")
+
+
+@click.command("refresh-due")
+def refresh_due() -> None:
+    """One background pass in this process: refresh every due profile (webui/domain/due.py,
+    the same code path as the Celery tasks) and print a one-line summary. Failed refreshes
+    are recorded on their profiles, not errors of the pass: the exit status is non-zero only
+    when the pass could not run (e.g. the database is unreachable)."""
+    try:
+        summary = due.refresh_due()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"refresh-due could not run: {type(exc).__name__}") from None
+    click.echo(summary.line())

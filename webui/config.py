@@ -53,6 +53,9 @@ class Defaults:
     REFRESH_RETRY_BASE_SECONDS = 60
     REFRESH_MAX_ATTEMPTS = 5
     REFRESH_PER_HOST = 4
+    # The Celery broker (Redis: "redis://host:6379/0") of the background refresh and webhook
+    # deliveries (webui/tasks.py). None: no broker; `flask refresh-due` passes do the work.
+    CELERY_BROKER_URL: str | None = None
     # How long a started authorization (its state) may wait for the provider's callback.
     OAUTH_STATE_LIFETIME = timedelta(minutes=10)
     # Refreshes of one profile within this many seconds of a successful one are coalesced.
@@ -116,6 +119,7 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "REFRESH_KEEPALIVE_DAYS": ("REFRESH_KEEPALIVE_DAYS", int),
     "REFRESH_MAX_ATTEMPTS": ("REFRESH_MAX_ATTEMPTS", int),
     "REFRESH_PER_HOST": ("REFRESH_PER_HOST", int),
+    "CELERY_BROKER_URL": ("CELERY_BROKER_URL", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_TIMEOUT", _minutes),
     "SESSION_LIFETIME_MINUTES": ("SESSION_ABSOLUTE_LIFETIME", _minutes),
