@@ -1,0 +1,125 @@
+"""The Celery door: background refresh (and webhook deliveries) on workers that share the work
+across hosts, with Redis as broker (CELERY_BROKER_URL).
+
+    celery -A webui.tasks.celery_app worker
+    celery -A webui.tasks.celery_app beat      # RedBeat: a second beat waits, never doubles
+
+Beat runs ``find_due`` every BEAT_SECONDS: it selects what is due (webui/domain/due.py) and
+hands ONE ``refresh_profile`` task per due profile to the workers, skipping a profile whose
+task is still queued (a Redis key per profile, set with NX, so that a slow queue does not fill
+with copies). Every task is idempotent: acks_late (a worker lost mid-task means the task is
+delivered again) and the refresh re-checks under the profile's lock that it is still due, so
+a task delivered twice, two beats, or two workers racing cause one token request.
+
+Nothing is lost when Redis goes away: what is due lives in the database (token_expires_at,
+next_refresh_at), and the next ``find_due`` after Redis returns finds it again; the web tier
+never talks to the broker.
+
+Each task runs in an app context of the Flask app built from the environment, like gunicorn's
+(``bind`` hands another one, in tests).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from celery import Celery, Task
+from celery.signals import worker_process_init
+from flask import Flask
+
+from webui.domain import due
+from webui.extensions import db
+from webui.models.columns import utcnow
+
+BEAT_SECONDS = 30.0
+QUEUED_TTL_SECONDS = 900  # a queued mark outlives no lost task by more than this
+_KEY_PREFIX = "webui:"
+_flask_app: Flask | None = None
+
+
+def flask_app() -> Flask:
+    """The Flask app the tasks run in: the one bound, else one built from the environment."""
+    global _flask_app
+    if _flask_app is None:
+        from webui import create_app  # the factory imports every door; built once, lazily
+        bind(create_app())
+    assert _flask_app is not None
+    return _flask_app
+
+
+def bind(app: Flask) -> None:
+    """Run the tasks in ``app`` and use its CELERY_BROKER_URL."""
+    global _flask_app
+    _flask_app = app
+    celery_app.conf.update(_settings(app.config.get("CELERY_BROKER_URL")))
+
+
+def _settings(url: str | None) -> dict[str, Any]:
+    return {"broker_url": url, "redbeat_redis_url": url}
+
+
+class AppTask(Task):
+    def __call__(self, *args, **kwargs):
+        with flask_app().app_context():
+            try:
+                return self.run(*args, **kwargs)
+            finally:
+                db.session.remove()
+
+
+celery_app = Celery("webui", task_cls=AppTask)
+celery_app.conf.update(
+    task_acks_late=True,              # a task whose worker died is delivered again
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,     # a slow refresh does not hold a queue of others
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": 3600},
+    timezone="UTC",
+    beat_scheduler="redbeat.RedBeatScheduler",
+    redbeat_key_prefix=_KEY_PREFIX + "redbeat:",
+    redbeat_lock_timeout=5 * BEAT_SECONDS,
+    beat_schedule={"find-due": {"task": "webui.tasks.find_due", "schedule": BEAT_SECONDS}},
+)
+# The worker and beat processes read the broker from the environment's Flask settings.
+celery_app.add_defaults(lambda: _settings(flask_app().config.get("CELERY_BROKER_URL")))
+
+
+@worker_process_init.connect
+def _fresh_connections(**_kwargs) -> None:
+    """A forked worker must not share its parent's pooled database connections."""
+    with flask_app().app_context():
+        db.engine.dispose(close=False)
+
+
+def _marks() -> redis.Redis:
+    return redis.Redis.from_url(celery_app.conf.broker_url)
+
+
+def _queued_key(kind: str, object_id: int) -> str:
+    return f"{_KEY_PREFIX}queued:{kind}:{object_id}"
+
+
+@celery_app.task(name="webui.tasks.find_due")
+def find_due() -> int:
+    """Hand one refresh task per due profile to the workers; returns how many were sent."""
+    marks, sent = _marks(), 0
+    for found in due.select_due(utcnow()):
+        if marks.set(_queued_key("refresh", found.profile_id), 1, nx=True,
+                     ex=QUEUED_TTL_SECONDS):
+            refresh_profile.delay(found.profile_id)
+            sent += 1
+    return sent
+
+
+@celery_app.task(name="webui.tasks.refresh_profile", bind=True, max_retries=20)
+def refresh_profile(self, profile_id: int) -> str:
+    """Refresh one profile if it is still due (due.refresh_one); retried shortly when its
+    provider host's slots or its lock stay busy."""
+    try:
+        outcome = due.refresh_one(profile_id)
+    finally:
+        _marks().delete(_queued_key("refresh", profile_id))
+    if outcome == "busy":
+        raise self.retry(countdown=2)
+    return outcome
