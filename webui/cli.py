@@ -8,11 +8,11 @@ from sqlalchemy import Text, select, type_coerce, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from webui.infra import cipher
-from webui.domain import bootstrap, due, roles, users
+from webui.domain import bootstrap, deliveries, due, roles, users
 from webui.domain.errors import DomainError
 from webui.domain.rules import PASSWORD_HINT
 from webui.extensions import db
-from webui.models import OAuthApplication, OAuthProfile
+from webui.models import OAuthApplication, OAuthProfile, WebhookEndpoint
 from webui.startup import announce_generated_password
 
 
@@ -62,7 +62,7 @@ def create_user(name: str, password: str, role_names: tuple[str, ...],
 
 
 _ENCRYPTED = [OAuthApplication.client_secret, OAuthProfile.access_token,
-              OAuthProfile.refresh_token]
+              OAuthProfile.refresh_token, WebhookEndpoint.secret]
 
 
 @click.command("rotate-keys")
@@ -96,12 +96,15 @@ def rotate_keys(batch: int) -> None:
 
 @click.command("refresh-due")
 def refresh_due() -> None:
-    """One background pass in this process: refresh every due profile (webui/domain/due.py,
-    the same code path as the Celery tasks) and print a one-line summary. Failed refreshes
-    are recorded on their profiles, not errors of the pass: the exit status is non-zero only
-    when the pass could not run (e.g. the database is unreachable)."""
+    """One background pass in this process: refresh every due profile (webui/domain/due.py)
+    and send the webhook deliveries whose time has come (deliveries.py), the same code paths
+    as the Celery tasks; print a one-line summary. Failures are recorded on their profiles
+    and deliveries, not errors of the pass: the exit status is non-zero only when the pass
+    could not run (e.g. the database is unreachable)."""
     try:
         summary = due.refresh_due()
+        sent = deliveries.deliver_due()
     except SQLAlchemyError as exc:
         raise click.ClickException(f"refresh-due could not run: {type(exc).__name__}") from None
-    click.echo(summary.line())
+    click.echo(summary.line() + "; webhooks: " + (", ".join(
+        f"{n} {outcome}" for outcome, n in sorted(sent.items())) or "none due"))

@@ -56,6 +56,10 @@ class Defaults:
     # The Celery broker (Redis: "redis://host:6379/0") of the background refresh and webhook
     # deliveries (webui/tasks.py). None: no broker; `flask refresh-due` passes do the work.
     CELERY_BROKER_URL: str | None = None
+    # Webhook deliveries (webui/domain/deliveries.py): attempts before a delivery is failed,
+    # the first wait between attempts (doubling, with jitter, at most an hour).
+    WEBHOOK_MAX_ATTEMPTS = 8
+    WEBHOOK_RETRY_BASE_SECONDS = 30
     # How long a started authorization (its state) may wait for the provider's callback.
     OAUTH_STATE_LIFETIME = timedelta(minutes=10)
     # Refreshes of one profile within this many seconds of a successful one are coalesced.
@@ -120,6 +124,7 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "REFRESH_MAX_ATTEMPTS": ("REFRESH_MAX_ATTEMPTS", int),
     "REFRESH_PER_HOST": ("REFRESH_PER_HOST", int),
     "CELERY_BROKER_URL": ("CELERY_BROKER_URL", str),
+    "WEBHOOK_MAX_ATTEMPTS": ("WEBHOOK_MAX_ATTEMPTS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_TIMEOUT", _minutes),
     "SESSION_LIFETIME_MINUTES": ("SESSION_ABSOLUTE_LIFETIME", _minutes),

@@ -5,7 +5,8 @@ across hosts, with Redis as broker (CELERY_BROKER_URL).
     celery -A webui.tasks.celery_app beat      # RedBeat: a second beat waits, never doubles
 
 Beat runs ``find_due`` every BEAT_SECONDS: it selects what is due (webui/domain/due.py) and
-hands ONE ``refresh_profile`` task per due profile to the workers, skipping a profile whose
+hands ONE ``refresh_profile`` task per due profile to the workers (and one
+``deliver_webhook`` per webhook delivery whose time has come, webui/domain/deliveries.py), skipping a profile whose
 task is still queued (a Redis key per profile, set with NX, so that a slow queue does not fill
 with copies). Every task is idempotent: acks_late (a worker lost mid-task means the task is
 delivered again) and the refresh re-checks under the profile's lock that it is still due, so
@@ -27,7 +28,7 @@ from celery import Celery, Task
 from celery.signals import worker_process_init
 from flask import Flask
 
-from webui.domain import due
+from webui.domain import deliveries, due
 from webui.extensions import db
 from webui.models.columns import utcnow
 
@@ -102,12 +103,18 @@ def _queued_key(kind: str, object_id: int) -> str:
 
 @celery_app.task(name="webui.tasks.find_due")
 def find_due() -> int:
-    """Hand one refresh task per due profile to the workers; returns how many were sent."""
-    marks, sent = _marks(), 0
-    for found in due.select_due(utcnow()):
+    """Hand one task per due profile, and per webhook delivery whose time has come, to the
+    workers; returns how many were sent."""
+    marks, sent, now = _marks(), 0, utcnow()
+    for found in due.select_due(now):
         if marks.set(_queued_key("refresh", found.profile_id), 1, nx=True,
                      ex=QUEUED_TTL_SECONDS):
             refresh_profile.delay(found.profile_id)
+            sent += 1
+    for delivery_id in deliveries.due_ids(now):
+        if marks.set(_queued_key("delivery", delivery_id), 1, nx=True,
+                     ex=QUEUED_TTL_SECONDS):
+            deliver_webhook.delay(delivery_id)
             sent += 1
     return sent
 
@@ -123,3 +130,14 @@ def refresh_profile(self, profile_id: int) -> str:
     if outcome == "busy":
         raise self.retry(countdown=2)
     return outcome
+
+
+@celery_app.task(name="webui.tasks.deliver_webhook")
+def deliver_webhook(delivery_id: int) -> str:
+    """Send one webhook delivery if it is still pending and due (claimed first, so a copy
+    sends nothing). A failed attempt is recorded with its next time on the row, where the
+    next find_due finds it: the retries survive the broker."""
+    try:
+        return deliveries.deliver(delivery_id)
+    finally:
+        _marks().delete(_queued_key("delivery", delivery_id))

@@ -1,7 +1,7 @@
 """The JSON Management API (HDP-compatible), under /api/. HTTP Basic auth on every call."""
 from webui.api.blueprint import bp
 # Route modules register their views on bp when imported.
-from webui.api import (account, admin_catalogue, admin_roles, admin_users, oauthapps,  # noqa: F401
-                       openapi, profiles, refresh, tokens)
+from webui.api import (account, admin_catalogue, admin_roles, admin_users,  # noqa: F401
+                       admin_webhooks, oauthapps, openapi, profiles, refresh, tokens)
 
 __all__ = ["bp"]

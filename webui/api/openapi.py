@@ -18,7 +18,8 @@ from webui.domain.profiles import SORT_KEYS
 
 REQUESTS = [schemas.ProfileCreate, schemas.ProfileUpdate, schemas.AppCreate,
             schemas.AppUpdate, schemas.UserCreate, schemas.UserUpdate, schemas.PasswordReset,
-            schemas.RoleCreate, schemas.RoleUpdate]
+            schemas.RoleCreate, schemas.RoleUpdate, schemas.WebhookCreate,
+            schemas.WebhookUpdate]
 
 _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
@@ -38,6 +39,14 @@ _APP_ITEM = {"id": _INT, "name": _STR, "dataStore": _INT, "tenantId": _INT,
 _STATUS = {"type": "string", "enum": list(STATUSES)}
 _RECORD = {"status": _STATUS, "tokenExpiresAt": _TIME, "lastRefreshedAt": _TIME,
            "lastUsedAt": _TIME, "lastRefreshError": _NSTR}
+_WEBHOOK = {"id": _INT, "url": _STR, "events": {"type": "array", "items": _STR},
+            "description": _STR, "active": {"type": "boolean"}, "createdAt": _TIME,
+            "updatedAt": _TIME}
+_DELIVERY = {"id": _INT, "webhookId": _INT, "messageId": _STR, "eventType": _STR,
+             "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+             "attempts": _INT, "nextAttemptAt": _TIME,
+             "lastError": _NSTR, "lastStatusCode": {"type": ["integer", "null"]}, "createdAt": _TIME,
+             "deliveredAt": _TIME}
 RESPONSES = {
     "Error": _obj({"error": _obj({
         "code": {"type": "string", "pattern": "^[0-9]{9}$", "enum": [c.value for c in Code]},
@@ -70,6 +79,12 @@ RESPONSES = {
                   "permissions": _IDS, "users": _IDS}),
     "RoleList": _obj({"roles": {"type": "array", "items": _obj(
         {"id": _INT, "name": _STR, "tenantId": _INT, "description": _STR})}}),
+    "Webhook": _obj(_WEBHOOK),
+    "WebhookCreated": _obj({**_WEBHOOK, "secret": {
+        "type": "string", "description": "the signing secret (whsec_...), shown only here"}}),
+    "WebhookList": _obj({"webhooks": {"type": "array", "items": _obj(_WEBHOOK)}}),
+    "WebhookDelivery": _obj(_DELIVERY),
+    "WebhookDeliveryList": _obj({"deliveries": {"type": "array", "items": _obj(_DELIVERY)}}),
     "Permission": _obj({"id": _INT, "name": _STR, "description": _STR}),
     "PermissionList": _obj({"permissions": {"type": "array",
                                             "items": {"$ref": "#/components/schemas/Permission"}}}),
@@ -169,6 +184,15 @@ def document() -> dict:
                        extra_list=[_filter("name", "user names containing this text")]))
     paths.update(_crud("/api/admin/roles", "role", "roleId", schemas.RoleCreate,
                        schemas.RoleUpdate, "Role", "RoleList"))
+    paths.update(_crud("/api/admin/webhooks", "webhook", "webhookId", schemas.WebhookCreate,
+                       schemas.WebhookUpdate, "Webhook", "WebhookList"))
+    paths["/api/admin/webhooks"]["post"]["responses"]["201"]["content"][
+        "application/json"]["schema"] = _ref("WebhookCreated")
+    paths["/api/admin/webhooks/{webhookId}/deliveries"] = {"get": _op(
+        "A webhook's deliveries, newest first", 200, "WebhookDeliveryList",
+        params=[_id("webhookId"), _P["limit"], _P["cursor"]])}
+    paths["/api/admin/webhooks/{webhookId}/test"] = {"post": _op(
+        "Send a webhook.test event now", 201, "WebhookDelivery", params=[_id("webhookId")])}
     refresh = _op("Refresh the profile's tokens (test the connection)", 200, "Profile",
                   params=[_P["user"], _id("profileId")], errors=(400, 401, 403, 404, 409, 502))
     refresh["x-extension"] = True  # ours, not HDP's

@@ -12,7 +12,9 @@ from webui.domain import tokens
 from webui.domain.permissions import CATALOGUE, Permission
 from webui.domain.profile_view import ProfileView
 from webui.domain.schemas import MASK
-from webui.models import AuditEvent, OAuthApplication, Role, User
+from webui.domain.events import subscribed
+from webui.models import (AuditEvent, OAuthApplication, Role, User, WebhookDelivery,
+                          WebhookEndpoint)
 from webui.models.columns import utcnow
 
 
@@ -128,3 +130,18 @@ def audit_event(e: AuditEvent) -> dict[str, Any]:
             "action": e.action, "objectType": e.object_type, "objectId": e.object_id,
             "fields": e.fields.split(",") if e.fields else [],
             "clientAddress": e.client_address, "detail": e.detail, "count": e.count}
+
+
+def webhook(w: WebhookEndpoint) -> dict[str, Any]:
+    """An endpoint; never its secret (shown once, by the create response)."""
+    return {"id": w.id, "url": w.url, "events": subscribed(w.events),
+            "description": w.description, "active": w.active,
+            "createdAt": timestamp(w.created_at), "updatedAt": timestamp(w.updated_at)}
+
+
+def webhook_delivery(d: WebhookDelivery) -> dict[str, Any]:
+    return {"id": d.id, "webhookId": d.endpoint_id, "messageId": d.message_id,
+            "eventType": d.event_type, "status": d.status, "attempts": d.attempts,
+            "nextAttemptAt": timestamp(d.next_attempt_at), "lastError": d.last_error,
+            "lastStatusCode": d.last_status_code, "createdAt": timestamp(d.created_at),
+            "deliveredAt": timestamp(d.delivered_at)}

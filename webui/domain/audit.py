@@ -18,7 +18,7 @@ from webui.models import AuditEvent, User
 # What the trail records, for filters: actions and object types.
 ACTIONS = ("create", "read", "update", "delete", "refresh", "refresh_failed", "token", "login",
            "login_failed", "logout")
-OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role")
+OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role", "webhook")
 
 
 _INSERT = insert(AuditEvent.__table__)

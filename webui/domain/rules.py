@@ -39,7 +39,7 @@ def label(field: str) -> str:
     return {"oauthAppId": "OAuth application", "userName": "User name",
             "authorizeURI": "Authorize URI", "tokenURI": "Token URI", "clientId": "Client id",
             "clientSecret": "Client secret", "accessToken": "Access token",
-            "refreshToken": "Refresh token", "dataStore": "Data store"}.get(
+            "refreshToken": "Refresh token", "dataStore": "Data store", "url": "URL"}.get(
                 field, field[:1].upper() + field[1:])
 
 

@@ -13,7 +13,7 @@ from pydantic import (BaseModel, ConfigDict, PlainValidator, ValidationError,
                       ValidationInfo, WithJsonSchema)
 from pydantic_core import PydanticCustomError
 
-from webui.domain import rules
+from webui.domain import events, rules
 from webui.domain.datastores import CATALOGUE as DATA_STORES, check_data_store
 from webui.domain.errors import Invalid
 from webui.domain.passwords import check_password
@@ -83,6 +83,8 @@ RoleName = _rule(rules.check_role_name, {"type": "string", "minLength": 1,
                                          "maxLength": rules.NAME_MAX})
 Password = _rule(check_password, {"type": "string", "minLength": rules.PASSWORD_MIN,
                                   "maxLength": rules.PASSWORD_MAX, "writeOnly": True})
+Events = _rule(events.check_events, {"type": "array", "minItems": 1, "items": {
+    "type": "string", "enum": list(events.EVENT_TYPES)}})
 IdList = _rule(_id_list, {"type": "array", "items": ID, "maxItems": 1000})
 Status = _rule(_status, {"type": "integer", "enum": [0, 1]})
 Flag = _rule(_boolean, {"type": "boolean"})
@@ -188,6 +190,20 @@ class RoleUpdate(Schema):
     description: Description = None
     permissions: IdList = None
     users: IdList = None
+
+
+class WebhookCreate(Schema):
+    url: Endpoint
+    events: Events
+    description: Description = ""
+    active: Flag = True
+
+
+class WebhookUpdate(Schema):
+    url: Endpoint = None
+    events: Events = None
+    description: Description = None
+    active: Flag = None
 
 
 _TYPE_MESSAGES = {
