@@ -37,7 +37,9 @@ class Created:
     secret: str  # shown once, to the administrator who created it
 
 
-def _require(caller: Caller) -> Caller:
+def require_may_manage(caller: Caller) -> Caller:
+    """Administrator (12), as the actor (for a page that shows a form first). Raises
+    Forbidden; returns the caller as the audit trail records it."""
     return caller.require_actor(Permission.ADMINISTRATOR)
 
 
@@ -66,7 +68,7 @@ def _values(model: schemas.Schema) -> dict[str, Any]:
 def list_webhooks(caller: Caller, page: PageRequest = PageRequest()
                   ) -> Page[WebhookEndpoint]:
     """Needs Administrator (12)."""
-    _require(caller)
+    require_may_manage(caller)
     rows = db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id > page.after)
                               .order_by(WebhookEndpoint.id).limit(page.limit + 1)).all()
     return page_of(rows, page)
@@ -74,13 +76,13 @@ def list_webhooks(caller: Caller, page: PageRequest = PageRequest()
 
 def get_webhook(caller: Caller, webhook_id: int) -> WebhookEndpoint:
     """Needs Administrator (12). Raises Forbidden, NotFound."""
-    _require(caller)
+    require_may_manage(caller)
     return _fetch(webhook_id)
 
 
 def create_webhook(caller: Caller, data: Any) -> Created:
     """Register an endpoint. Needs Administrator (12). Raises Forbidden, Invalid."""
-    acting = _require(caller)
+    acting = require_may_manage(caller)
     values = _values(schemas.parse(schemas.WebhookCreate, data))
     secret = new_secret()
     with unit_of_work(CHANGED) as session:
@@ -97,7 +99,7 @@ def create_webhook(caller: Caller, data: Any) -> Created:
 def update_webhook(caller: Caller, webhook_id: int, data: Any) -> WebhookEndpoint:
     """Partial update (the secret never changes). Needs Administrator (12). Raises
     Forbidden, NotFound, Invalid."""
-    acting = _require(caller)
+    acting = require_may_manage(caller)
     values = _values(schemas.parse(schemas.WebhookUpdate, data))
     endpoint = _fetch(webhook_id)
     with unit_of_work(CHANGED) as session:
@@ -115,7 +117,7 @@ def update_webhook(caller: Caller, webhook_id: int, data: Any) -> WebhookEndpoin
 def delete_webhook(caller: Caller, webhook_id: int) -> None:
     """Delete an endpoint and (ON DELETE CASCADE) its deliveries. Needs Administrator (12).
     Raises Forbidden, NotFound."""
-    acting = _require(caller)
+    acting = require_may_manage(caller)
     endpoint = _fetch(webhook_id)
     with unit_of_work(CHANGED) as session:
         delete_row(session, endpoint)
@@ -126,7 +128,7 @@ def list_deliveries(caller: Caller, webhook_id: int, page: PageRequest = PageReq
                     ) -> Page[WebhookDelivery]:
     """An endpoint's deliveries, newest first: status, attempts, last error. Needs
     Administrator (12). Raises Forbidden, NotFound."""
-    _require(caller)
+    require_may_manage(caller)
     _fetch(webhook_id)
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == webhook_id)
     if page.after:
@@ -140,7 +142,7 @@ def send_test_event(caller: Caller, webhook_id: int) -> WebhookDelivery:
     """Queue a webhook.test delivery to this endpoint and try it at once (later attempts, if
     it fails, follow the usual back-off). Needs Administrator (12). Raises Forbidden,
     NotFound. Returns the delivery as recorded after the first attempt."""
-    acting = _require(caller)
+    acting = require_may_manage(caller)
     endpoint = _fetch(webhook_id)
     now = utcnow()
     with unit_of_work(CHANGED) as session:
