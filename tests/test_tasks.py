@@ -10,7 +10,9 @@ import pytest
 from tests.celery_workers import broker, drained, worker  # noqa: F401
 from tests.oauth_provider import oauth_config, provider, stored_profile  # noqa: F401
 from tests.test_due import make_profile  # noqa: F401
+from tests.webhook_receiver import receiver  # noqa: F401
 from webui import tasks
+from webui.domain import events
 
 NOW = datetime.now(timezone.utc)
 
@@ -58,3 +60,19 @@ def test_two_workers_racing_make_one_token_request(
     assert stored.refresh_token != request["refresh_token"]  # the rotated one was kept
     assert provider.refresh_tokens[stored.refresh_token]  # and the provider knows it
     assert not stored.needs_reauthorization
+
+
+def test_a_worker_refreshes_then_delivers_the_webhook(
+        app, client, admin, make_profile, provider, broker, receiver, tmp_path):  # noqa: F811
+    hook = client.post("/api/admin/webhooks", headers=admin.basic, json={
+        "url": receiver.url, "events": [events.NEEDS_REAUTHORIZATION]}).json
+    make_profile("revoked", token_expires_at=NOW)
+    provider.refresh_error = "invalid_grant"
+    with worker(app, tmp_path / "worker.log"):
+        assert tasks.find_due() == 1  # the refresh
+        drained(broker)
+        assert tasks.find_due() == 1  # the delivery its failure wrote
+        drained(broker)
+    [payload] = receiver.verified(hook["secret"])
+    assert payload["type"] == events.NEEDS_REAUTHORIZATION
+    assert len(provider.token_requests) == 1
