@@ -222,11 +222,12 @@ def main(argv: list[str] | None = None) -> int:
         or os.environ.get("BENCH_COMMIT", "(not a git checkout)")
     out(f"started {stamp} at commit {head}; {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.2f} (other processes share this machine)")
-    out("columns: req/s, latency p50/p99 (ms), non-2xx responses, socket errors (connect, "
-        "read, write, timeout); ratio = product req/s / reference req/s")
-    storage = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
-    out(f"product's failed-sign-in counters (RATELIMIT_STORAGE_URI): {storage}"
-        + (" (each worker its own)" if storage.startswith("memory://") else ""))
+    if args.mode != "refresh":
+        out("columns: req/s, latency p50/p99 (ms), non-2xx responses, socket errors (connect, "
+            "read, write, timeout); ratio = product req/s / reference req/s")
+        storage = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+        out(f"product's failed-sign-in counters (RATELIMIT_STORAGE_URI): {storage}"
+            + (" (each worker its own)" if storage.startswith("memory://") else ""))
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         if args.mode in ("ratio", "all"):
             ratio_mode(out, load, Path(tmp), args.profiles, args.rounds, args.scenario)
