@@ -72,6 +72,7 @@ def test_every_api_route_is_documented(app, document):
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + {
             "profile_id": "profileId", "app_id": "appId", "user_id": "userId",
-            "role_id": "roleId", "perm_id": "permissionId"}.get(m[1], m[1]) + "}", rule.rule)
+            "role_id": "roleId", "perm_id": "permissionId",
+            "webhook_id": "webhookId"}.get(m[1], m[1]) + "}", rule.rule)
         served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert served - documented == set()
