@@ -51,18 +51,17 @@ def environment(app) -> dict[str, str]:
 
 
 @contextmanager
-def worker(app, log: Path, name: str = "w1", concurrency: int = 2) -> Iterator[None]:
-    """``celery -A webui.tasks.celery_app worker`` as a deployment runs it, until the block
-    ends."""
+def celery(app, log: Path, args: list[str], ready: str, **env: str) -> Iterator[None]:
+    """``celery -A webui.tasks.celery_app <args>`` as a deployment runs it, with the test
+    app's settings (and env besides), until the block ends; started once ``ready`` is
+    logged."""
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "webui.tasks.celery_app", "worker",
-             "--loglevel=INFO", "--concurrency", str(concurrency), "-n", f"{name}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=environment(app), stdout=out, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "celery", "-A", "webui.tasks.celery_app", *args],
+            cwd=ROOT, env={**environment(app), **env}, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
-        while "ready." not in log.read_text():
+        while ready not in log.read_text():
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
@@ -70,6 +69,17 @@ def worker(app, log: Path, name: str = "w1", concurrency: int = 2) -> Iterator[N
     finally:
         process.terminate()
         process.wait(30)
+
+
+def worker(app, log: Path, name: str = "w1", concurrency: int = 2):
+    return celery(app, log, ["worker", "--loglevel=INFO", "--concurrency", str(concurrency),
+                             "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
+                             "--without-heartbeat"], "ready.")
+
+
+def beat(app, log: Path, every: float):
+    return celery(app, log, ["beat", "--loglevel=DEBUG"], "beat: Starting",
+                  REFRESH_BEAT_SECONDS=str(every))
 
 
 def drained(client: redis.Redis, timeout: float = 60) -> None:

@@ -3,11 +3,13 @@ local provider: what beat's find_due hands out is refreshed once, however often 
 delivered and however many workers race for it."""
 from __future__ import annotations
 
+import json
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.celery_workers import broker, drained, worker  # noqa: F401
+from tests.celery_workers import beat, broker, drained, worker  # noqa: F401
 from tests.oauth_provider import oauth_config, provider, stored_profile  # noqa: F401
 from tests.test_due import make_profile  # noqa: F401
 from tests.webhook_receiver import receiver  # noqa: F401
@@ -76,3 +78,14 @@ def test_a_worker_refreshes_then_delivers_the_webhook(
     [payload] = receiver.verified(hook["secret"])
     assert payload["type"] == events.NEEDS_REAUTHORIZATION
     assert len(provider.token_requests) == 1
+
+
+def test_a_second_beat_does_not_double_the_schedule(app, broker, tmp_path):  # noqa: F811
+    logs = [tmp_path / "beat1.log", tmp_path / "beat2.log"]
+    with beat(app, logs[0], every=1), beat(app, logs[1], every=1):
+        time.sleep(8)
+    queued = [json.loads(m)["headers"]["task"] for m in broker.lrange("celery", 0, -1)]
+    sends = [log.read_text().count("Sending due task find-due") for log in logs]
+    # One beat holds the lock and sends about one a second; the other waits for the lock.
+    assert sorted(sends)[0] == 0 and sorted(sends)[1] >= 3, sends
+    assert queued == ["webui.tasks.find_due"] * sum(sends)

@@ -56,6 +56,8 @@ class Defaults:
     # The Celery broker (Redis: "redis://host:6379/0") of the background refresh and webhook
     # deliveries (webui/tasks.py). None: no broker; `flask refresh-due` passes do the work.
     CELERY_BROKER_URL: str | None = None
+    # How often Celery beat looks for what is due (webui/tasks.py find_due).
+    REFRESH_BEAT_SECONDS = 30
     # Webhook deliveries (webui/domain/deliveries.py): attempts before a delivery is failed,
     # the first wait between attempts (doubling, with jitter, at most an hour).
     WEBHOOK_MAX_ATTEMPTS = 8
@@ -124,6 +126,7 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "REFRESH_MAX_ATTEMPTS": ("REFRESH_MAX_ATTEMPTS", int),
     "REFRESH_PER_HOST": ("REFRESH_PER_HOST", int),
     "CELERY_BROKER_URL": ("CELERY_BROKER_URL", str),
+    "REFRESH_BEAT_SECONDS": ("REFRESH_BEAT_SECONDS", float),
     "WEBHOOK_MAX_ATTEMPTS": ("WEBHOOK_MAX_ATTEMPTS", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_TIMEOUT", _minutes),

@@ -4,7 +4,7 @@ across hosts, with Redis as broker (CELERY_BROKER_URL).
     celery -A webui.tasks.celery_app worker
     celery -A webui.tasks.celery_app beat      # RedBeat: a second beat waits, never doubles
 
-Beat runs ``find_due`` every BEAT_SECONDS: it selects what is due (webui/domain/due.py) and
+Beat runs ``find_due`` every REFRESH_BEAT_SECONDS (30): it selects what is due (webui/domain/due.py) and
 hands ONE ``refresh_profile`` task per due profile to the workers (and one
 ``deliver_webhook`` per webhook delivery whose time has come, webui/domain/deliveries.py), skipping a profile whose
 task is still queued (a Redis key per profile, set with NX, so that a slow queue does not fill
@@ -32,7 +32,6 @@ from webui.domain import deliveries, due
 from webui.extensions import db
 from webui.models.columns import utcnow
 
-BEAT_SECONDS = 30.0
 QUEUED_TTL_SECONDS = 900  # a queued mark outlives no lost task by more than this
 _KEY_PREFIX = "webui:"
 _flask_app: Flask | None = None
@@ -52,11 +51,17 @@ def bind(app: Flask) -> None:
     """Run the tasks in ``app`` and use its CELERY_BROKER_URL."""
     global _flask_app
     _flask_app = app
-    celery_app.conf.update(_settings(app.config.get("CELERY_BROKER_URL")))
+    celery_app.conf.update(_settings(app.config))
 
 
-def _settings(url: str | None) -> dict[str, Any]:
-    return {"broker_url": url, "redbeat_redis_url": url}
+def _settings(config) -> dict[str, Any]:
+    """What Celery takes from the Flask settings: the broker (also RedBeat's store) and how
+    often beat runs find_due (REFRESH_BEAT_SECONDS)."""
+    url, every = config.get("CELERY_BROKER_URL"), float(config["REFRESH_BEAT_SECONDS"])
+    return {"broker_url": url, "redbeat_redis_url": url,
+            # A beat that died leaves its lock for this long before another takes over.
+            "redbeat_lock_timeout": max(5 * every, 30),
+            "beat_schedule": {"find-due": {"task": "webui.tasks.find_due", "schedule": every}}}
 
 
 class AppTask(Task):
@@ -79,11 +84,9 @@ celery_app.conf.update(
     timezone="UTC",
     beat_scheduler="redbeat.RedBeatScheduler",
     redbeat_key_prefix=_KEY_PREFIX + "redbeat:",
-    redbeat_lock_timeout=5 * BEAT_SECONDS,
-    beat_schedule={"find-due": {"task": "webui.tasks.find_due", "schedule": BEAT_SECONDS}},
 )
-# The worker and beat processes read the broker from the environment's Flask settings.
-celery_app.add_defaults(lambda: _settings(flask_app().config.get("CELERY_BROKER_URL")))
+# The worker and beat processes read their settings from the environment's Flask settings.
+celery_app.add_defaults(lambda: _settings(flask_app().config))
 
 
 @worker_process_init.connect
