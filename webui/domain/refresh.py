@@ -15,7 +15,9 @@ NeedsReauthorization, without calling the provider, until its owner authorizes i
 
 Every outcome is recorded on the profile before the caller hears of it: new tokens (a rotated
 refresh token first), or the transient failure (last_refresh_error in words, consecutive
-failures, when to try next), or invalid_grant (needs re-authorization).
+failures, when to try next), or invalid_grant (needs re-authorization); with it, in the same
+transaction, the webhook event it causes (events.py: needs_reauthorization, refresh_failed
+when the retries run out, recovered on the first success after failures).
 """
 from __future__ import annotations
 
