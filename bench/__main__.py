@@ -1,4 +1,4 @@
-"""The benchmark: ``.venv/bin/python -m bench [--mode ratio|million|burst|all]``.
+"""The benchmark: ``.venv/bin/python -m bench [--mode ratio|million|burst|refresh|all]``.
 
 ratio:   the reference app (bare Flask + sqlite3, no auth) and the product (gunicorn -w 2,
          Basic auth against an argon2id hash), each seeded with --profiles profiles, driven
@@ -12,6 +12,10 @@ burst:   many callers at once ask for the tokens of profiles whose tokens expire
 million: the product alone with 1,000,000 bulk-seeded profiles: get, first list page and a
          deep page (cursor near the end) at -c16, then at -c2 for the latency targets, and
          the SQLite query plan of every statement those requests issue (no full scans).
+refresh: --refresh-profiles profiles all due, refreshed by two Celery worker processes on
+         Redis against a local provider answering in 20 ms (bench/refresh.py); with
+         BENCH_DATABASE_URL, the same again on PostgreSQL with two worker groups ("hosts").
+         Not part of "all".
 Everything printed is also written to bench/results/<UTC time>-<mode>.txt. Exit status 1 when
 a target is missed. The product runs with the caller's environment: RATELIMIT_STORAGE_URI=redis://
 puts its failed-sign-in counters in Redis, as a deployment with several workers should.
@@ -27,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import burst, product, reference, servers
+from bench import burst, product, reference, refresh, servers
 from bench.drive import Load, Target, combine, measure, wrk
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -186,7 +190,13 @@ def million_mode(out: Report, load: Load, work: Path, profiles: int, quiet: int,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--mode", choices=["ratio", "million", "burst", "all"], default="all")
+    parser.add_argument("--mode", choices=["ratio", "million", "burst", "refresh", "all"],
+                        default="all")
+    parser.add_argument("--refresh-profiles", type=int, default=10_000)
+    parser.add_argument("--per-host", type=int, default=8,
+                        help="refresh mode: REFRESH_PER_HOST (default 8)")
+    parser.add_argument("--worker-concurrency", type=int, default=4,
+                        help="refresh mode: processes per Celery worker (default 4)")
     parser.add_argument("--duration", type=float, default=10.0,
                         help="measured seconds per scenario (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0,
@@ -211,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-connections", type=int, default=2,
                         help="connections for the million-mode latency checks (default 2)")
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and args.mode != "refresh":
         sys.exit("wrk is not installed (Debian package wrk).")
     load = Load(args.threads, args.connections, args.duration, args.warmup)
     RESULTS.mkdir(exist_ok=True)
@@ -223,11 +233,12 @@ def main(argv: list[str] | None = None) -> int:
         or os.environ.get("BENCH_COMMIT", "(not a git checkout)")
     out(f"started {stamp} at commit {head}; {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.2f} (other processes share this machine)")
-    out("columns: req/s, latency p50/p99 (ms), non-2xx responses, socket errors (connect, "
-        "read, write, timeout); ratio = product req/s / reference req/s")
-    storage = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
-    out(f"product's failed-sign-in counters (RATELIMIT_STORAGE_URI): {storage}"
-        + (" (each worker its own)" if storage.startswith("memory://") else ""))
+    if args.mode != "refresh":
+        out("columns: req/s, latency p50/p99 (ms), non-2xx responses, socket errors (connect, "
+            "read, write, timeout); ratio = product req/s / reference req/s")
+        storage = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+        out(f"product's failed-sign-in counters (RATELIMIT_STORAGE_URI): {storage}"
+            + (" (each worker its own)" if storage.startswith("memory://") else ""))
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         if args.mode in ("ratio", "all"):
             ratio_mode(out, load, Path(tmp), args.profiles, args.rounds, args.scenario)
@@ -237,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.mode in ("million", "all"):
             million_mode(out, load, Path(tmp), args.million, args.quiet_connections,
                          args.rounds)
+        if args.mode == "refresh":
+            refresh.refresh_mode(out, Path(tmp), args.refresh_profiles, args.per_host,
+                                 args.worker_concurrency)
     out(f"finished {time.strftime('%H:%M:%S', time.gmtime())} UTC; load average "
         f"{os.getloadavg()[0]:.2f}")
     out("== " + ("All targets met." if not out.missed else

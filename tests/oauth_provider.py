@@ -11,9 +11,10 @@ by werkzeug in a thread.
 Switches (attributes of Provider): rotate (issue a new refresh token on each refresh and
 retire the old one), refresh_error (answer every refresh with this OAuth error, e.g.
 "invalid_grant"), deny (the consent page answers access_denied by itself), delay (seconds to
-wait before answering /token), redirect_token (answer /token with a 302), omit_refresh (issue
-no refresh token for a code), answer (a function returning /token's whole answer: the hostile
-provider of tests/test_outbound.py). Every token request is recorded in ``token_requests``.
+wait before answering /token; ``peak`` counts the most requests in progress at once),
+redirect_token (answer /token with a 302), omit_refresh (issue no refresh token for a code),
+answer (a function returning /token's whole answer: the hostile provider of
+tests/test_outbound.py). Every token request is recorded in ``token_requests``.
 """
 from __future__ import annotations
 
@@ -84,6 +85,8 @@ class Provider:
     answer: Callable[[], Response] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     issued: int = 0
+    in_flight: int = 0
+    peak: int = 0  # the most token requests in progress at once
 
     def register(self, client_id: str, secret: str, redirect_uri: str) -> None:
         self.clients[client_id] = Client(secret, {redirect_uri})
@@ -162,6 +165,15 @@ def build_app(provider: Provider) -> Flask:
     def token():
         with provider.lock:
             provider.token_requests.append({"path": request.path, **request.form.to_dict()})
+            provider.in_flight += 1
+            provider.peak = max(provider.peak, provider.in_flight)
+        try:
+            return answer()
+        finally:
+            with provider.lock:
+                provider.in_flight -= 1
+
+    def answer():
         if provider.delay:
             time.sleep(provider.delay)
         if provider.answer is not None:

@@ -73,6 +73,6 @@ def test_every_api_route_is_documented(app, document):
         path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + {
             "profile_id": "profileId", "app_id": "appId", "user_id": "userId",
             "role_id": "roleId", "perm_id": "permissionId", "tenant_id": "tenantId",
-                "ds_id": "dataSourceId"}.get(m[1], m[1]) + "}", rule.rule)
+                "ds_id": "dataSourceId", "webhook_id": "webhookId"}.get(m[1], m[1]) + "}", rule.rule)
         served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert served - documented == set()

@@ -1,18 +1,19 @@
-"""Command-line tools: ``flask --app app init-db | create-user | rotate-keys | export |
-import`` (the last two live in webui/transfer/)."""
+"""Command-line tools: ``flask --app app init-db | create-user | rotate-keys | refresh-due |
+export | import`` (the last two live in webui/transfer/)."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from webui.infra import cipher
-from webui.domain import bootstrap, roles, users
+from webui.domain import bootstrap, deliveries, due, roles, users
 from webui.domain.errors import DomainError
 from webui.domain.rules import PASSWORD_HINT
 from webui.extensions import db
-from webui.models import OAuthApplication, OAuthProfile
+from webui.models import OAuthApplication, OAuthProfile, WebhookEndpoint
 from webui.startup import announce_generated_password
 from webui.transfer.commands import export_command, import_command
 
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(rotate_keys)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(refresh_due)
 
 
 @click.command("init-db")
@@ -64,7 +66,7 @@ def create_user(name: str, password: str, role_names: tuple[str, ...],
 
 
 _ENCRYPTED = [OAuthApplication.client_secret, OAuthProfile.access_token,
-              OAuthProfile.refresh_token]
+              OAuthProfile.refresh_token, WebhookEndpoint.secret]
 
 
 @click.command("rotate-keys")
@@ -94,3 +96,19 @@ def rotate_keys(batch: int) -> None:
             total += len(rows)
             last = rows[-1][0]
     click.echo(f"Re-encrypted {total} secrets under the newest key.")
+
+
+@click.command("refresh-due")
+def refresh_due() -> None:
+    """One background pass in this process: refresh every due profile (webui/domain/due.py)
+    and send the webhook deliveries whose time has come (deliveries.py), the same code paths
+    as the Celery tasks; print a one-line summary. Failures are recorded on their profiles
+    and deliveries, not errors of the pass: the exit status is non-zero only when the pass
+    could not run (e.g. the database is unreachable)."""
+    try:
+        summary = due.refresh_due()
+        sent = deliveries.deliver_due()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"refresh-due could not run: {type(exc).__name__}") from None
+    click.echo(summary.line() + "; webhooks: " + (", ".join(
+        f"{n} {outcome}" for outcome, n in sorted(sent.items())) or "none due"))

@@ -91,6 +91,18 @@ SETTINGS: tuple[Setting, ...] = (
             "`refreshFailing`"),
     Setting("REFRESH_PER_HOST", 4, kind.POSITIVE,
             "background refresh: token requests at once to one provider host"),
+    Setting("CELERY_BROKER_URL", None, kind.BROKER_URL,
+            "the Celery broker of background refresh and webhook deliveries "
+            "(`redis://host:6379/1`); none: `flask refresh-due` passes do the work",
+            shown="none"),
+    Setting("REFRESH_BEAT_SECONDS", 30.0, kind.TIMEOUT,
+            "how often Celery beat looks for profiles due a refresh and webhooks due a "
+            "delivery"),
+    Setting("WEBHOOK_MAX_ATTEMPTS", 8, kind.POSITIVE,
+            "webhook deliveries: attempts before a delivery is marked failed"),
+    Setting("WEBHOOK_RETRY_BASE_SECONDS", 30, kind.POSITIVE,
+            "webhook deliveries: the first wait between attempts, doubled each time (with "
+            "jitter, at most an hour)"),
     Setting("SESSION_COOKIE_SECURE", False, kind.FLAG,
             "send cookies over HTTPS only (turn on behind HTTPS)"),
     Setting("SESSION_IDLE_MINUTES", timedelta(minutes=30), kind.MINUTES,

@@ -4,6 +4,6 @@ the JSON API."""
 from webui.admin.blueprint import bp
 # Route modules register their views on bp when imported.
 from webui.admin import (account, acting, audit, datasources, oauthapps,  # noqa: F401
-                         profile_bulk, profiles, roles, tenants, users)
+                         profile_bulk, profiles, roles, tenants, users, webhooks)
 
 __all__ = ["bp"]

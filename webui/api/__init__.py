@@ -2,7 +2,7 @@
 from webui.api.blueprint import bp
 # Route modules register their views on bp when imported.
 from webui.api import (account, admin_catalogue, admin_roles, admin_tenants,  # noqa: F401
-                       admin_user_details, admin_users, datasources, oauthapps, openapi,
-                       profiles, refresh, tokens)
+                       admin_user_details, admin_users, admin_webhooks, datasources,
+                       oauthapps, openapi, profiles, refresh, tokens)
 
 __all__ = ["bp"]

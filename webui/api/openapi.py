@@ -22,7 +22,7 @@ REQUESTS = [schemas.ProfileCreate, schemas.ProfileUpdate, schemas.AppCreate,
             schemas.RoleCreate, schemas.RoleUpdate, schemas.TenantCreate,
             schemas.TenantUpdate, schemas.TenantAdmins, schemas.DataSourceCreate,
             schemas.DataSourceUpdate, schemas.PasswordStatusInfo, schemas.TenantsAdministered,
-            schemas.PasswordChange]
+            schemas.PasswordChange, schemas.WebhookCreate, schemas.WebhookUpdate]
 
 _P = {
     "user": {"name": "user", "in": "query", "required": False, "schema": STR,
@@ -150,6 +150,15 @@ def document() -> dict:
                                     "schema": INT, "description": "only this tenant's"}]))
     paths.update(_crud("/api/admin/roles", "role", "roleId", schemas.RoleCreate,
                        schemas.RoleUpdate, "Role", "RoleList", extra_list=_TENANT_FILTERS))
+    paths.update(_crud("/api/admin/webhooks", "webhook", "webhookId", schemas.WebhookCreate,
+                       schemas.WebhookUpdate, "Webhook", "WebhookList"))
+    paths["/api/admin/webhooks"]["post"]["responses"]["201"]["content"][
+        "application/json"]["schema"] = _ref("WebhookCreated")
+    paths["/api/admin/webhooks/{webhookId}/deliveries"] = {"get": _op(
+        "A webhook's deliveries, newest first", 200, "WebhookDeliveryList",
+        params=[_id("webhookId"), _P["limit"], _P["cursor"]])}
+    paths["/api/admin/webhooks/{webhookId}/test"] = {"post": _op(
+        "Send a webhook.test event now", 201, "WebhookDelivery", params=[_id("webhookId")])}
     refresh = _op("Refresh the profile's tokens (test the connection)", 200, "Profile",
                   params=[_P["user"], _id("profileId")], errors=(400, 401, 403, 404, 409, 502))
     refresh["x-extension"] = True  # ours, not HDP's

@@ -28,7 +28,21 @@ _TENANT = {"id": INT, "name": STR, "description": STR,
            "parentTenant": {"type": ["integer", "null"]}, "status": INT}
 _DATA_SOURCE_ITEM = {"id": INT, "name": STR, "dataStore": INT, "description": STR}
 _PASSWORD_INFO = obj({"passwordStatus": INT, "passwordExpiration": NSTR})
+_WEBHOOK = {"id": INT, "url": STR, "events": {"type": "array", "items": STR},
+            "description": STR, "active": {"type": "boolean"}, "createdAt": TIME,
+            "updatedAt": TIME}
+_DELIVERY = {"id": INT, "webhookId": INT, "messageId": STR, "eventType": STR,
+             "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+             "attempts": INT, "nextAttemptAt": TIME, "lastError": NSTR,
+             "lastStatusCode": {"type": ["integer", "null"]}, "createdAt": TIME,
+             "deliveredAt": TIME}
 RESPONSES = {
+    "Webhook": obj(_WEBHOOK),
+    "WebhookCreated": obj({**_WEBHOOK, "secret": {
+        "type": "string", "description": "the signing secret (whsec_...), shown only here"}}),
+    "WebhookList": obj({"webhooks": {"type": "array", "items": obj(_WEBHOOK)}}),
+    "WebhookDelivery": obj(_DELIVERY),
+    "WebhookDeliveryList": obj({"deliveries": {"type": "array", "items": obj(_DELIVERY)}}),
     "Error": obj({"error": obj({
         "code": {"type": "string", "pattern": "^[0-9]{9}$", "enum": [c.value for c in Code]},
         "message": obj({"lang": {"const": "en-US"}, "value": STR}),

@@ -13,7 +13,9 @@ from webui.domain.datasource_view import DataSourceView
 from webui.domain.permissions import CATALOGUE, Permission
 from webui.domain.profile_view import ProfileView
 from webui.domain.schemas import MASK
-from webui.models import AuditEvent, OAuthApplication, Role, Tenant, User
+from webui.domain.events import subscribed
+from webui.models import (AuditEvent, OAuthApplication, Role, Tenant, User, WebhookDelivery,
+                          WebhookEndpoint)
 from webui.models.columns import utcnow
 
 
@@ -159,3 +161,18 @@ def data_source(d: DataSourceView) -> dict[str, Any]:
     profile is linked."""
     return {**data_source_item(d), "options": d.options,
             "createdAt": timestamp(d.created_at), "updatedAt": timestamp(d.updated_at)}
+
+
+def webhook(w: WebhookEndpoint) -> dict[str, Any]:
+    """An endpoint; never its secret (shown once, by the create response)."""
+    return {"id": w.id, "url": w.url, "events": subscribed(w.events),
+            "description": w.description, "active": w.active,
+            "createdAt": timestamp(w.created_at), "updatedAt": timestamp(w.updated_at)}
+
+
+def webhook_delivery(d: WebhookDelivery) -> dict[str, Any]:
+    return {"id": d.id, "webhookId": d.endpoint_id, "messageId": d.message_id,
+            "eventType": d.event_type, "status": d.status, "attempts": d.attempts,
+            "nextAttemptAt": timestamp(d.next_attempt_at), "lastError": d.last_error,
+            "lastStatusCode": d.last_status_code, "createdAt": timestamp(d.created_at),
+            "deliveredAt": timestamp(d.delivered_at)}

@@ -23,7 +23,7 @@ from webui.models import AuditEvent, OAuthApplication, OAuthProfile, Role, User
 # What the trail records, for filters: actions and object types.
 ACTIONS = ("create", "read", "update", "delete", "refresh", "refresh_failed", "token", "login",
            "login_failed", "logout")
-OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role", "tenant", "datasource")
+OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role", "tenant", "datasource", "webhook")
 
 
 _INSERT = insert(AuditEvent.__table__)

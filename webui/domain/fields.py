@@ -8,7 +8,7 @@ from typing import Annotated, Any, Callable
 from pydantic import PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from webui.domain import provider_calls, rules
+from webui.domain import events, provider_calls, rules
 from webui.domain.datastores import CATALOGUE as DATA_STORES, check_data_store
 from webui.domain.errors import Invalid
 from webui.domain.passwords import check_password
@@ -103,3 +103,5 @@ CurrentPassword = rule(lambda v, f: rules.check_text(v, f, rules.PASSWORD_MAX, r
 ClearableToken = rule(lambda v, f: None if v is None else rules.check_token(v, f),
                        {"anyOf": [_text(rules.TOKEN_MAX), {"type": "null"}],
                         "description": "null clears it; omitting it or sending the mask keeps it"})
+Events = rule(events.check_events, {"type": "array", "minItems": 1, "items": {
+    "type": "string", "enum": list(events.EVENT_TYPES)}})

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import undefer
 
-from webui.domain import audit, provider_calls, schemas, tenancy
+from webui.domain import audit, events, provider_calls, schemas, tenancy
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -227,9 +227,14 @@ def update_application(caller: Caller, app_id: int, data: Any) -> OAuthApplicati
             # Tokens follow their owner's consent, not the application's latest URL: every
             # profile is blocked (no refresh, no hand-out: refresh.py) until its owner
             # authorizes again through the new endpoints.
+            newly_blocked = session.scalars(
+                select(OAuthProfile.id).where(OAuthProfile.oauth_app_id == app.id,
+                                              OAuthProfile.needs_reauthorization.is_(False))
+            ).all()
             session.execute(OAuthProfile.__table__.update()
                             .where(OAuthProfile.oauth_app_id == app.id)
                             .values(needs_reauthorization=True, next_refresh_at=None))
+            events.emit(events.NEEDS_REAUTHORIZATION, newly_blocked)
         if changed:
             audit.record(caller, "update", "oauthapp", app.id, changed, detail=detail)
     return app

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import joinedload, undefer
 
-from webui.domain import audit, profile_view, rules, schemas
+from webui.domain import audit, events, profile_view, rules, schemas
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import Conflict, Invalid, NotFound
@@ -189,6 +189,8 @@ def create_profile(caller: Caller, data: Any, *, issued: TokenIssue | None = Non
         # A Core INSERT: the ORM's unit-of-work flush was the largest part of a create (bench/).
         row["id"] = session.execute(_INSERT, row).inserted_primary_key[0]
         audit.record(caller, "create", "oauthprofile", row["id"], values)
+        if issued is not None:  # the authorization flow completed
+            events.emit(events.AUTHORIZED, [row["id"]], issued.obtained_at)
     row.update(app._mapping, has_access_token=row["access_token"] is not None,
                has_refresh_token=row["refresh_token"] is not None)
     return profile_view.view([row[name] for name in profile_view.FIELDS])
@@ -222,8 +224,9 @@ def update_profile(caller: Caller, profile_id: int, data: Any, *,
         elif new_app is not None:
             # Tokens issued to another client are useless with this one.
             profile.needs_reauthorization = True
-        if issued is not None:
+        if issued is not None:  # the authorization flow completed
             issued.apply(profile)
+            events.emit(events.AUTHORIZED, [profile.id], issued.obtained_at)
         if changed:
             audit.record(caller, "update", "oauthprofile", profile.id, changed)
     return read(subject, profile_id, with_tokens=with_tokens)

@@ -15,7 +15,9 @@ NeedsReauthorization, without calling the provider, until its owner authorizes i
 
 Every outcome is recorded on the profile before the caller hears of it: new tokens (a rotated
 refresh token first), or the transient failure (last_refresh_error in words, consecutive
-failures, when to try next), or invalid_grant (needs re-authorization).
+failures, when to try next), or invalid_grant (needs re-authorization); with it, in the same
+transaction, the webhook event it causes (events.py: needs_reauthorization, refresh_failed
+when the retries run out, recovered on the first success after failures).
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from typing import Callable
 
 from flask import current_app
 
-from webui.domain import audit, oauthapps, profiles, provider_calls
+from webui.domain import audit, events, oauthapps, profiles, provider_calls
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
 from webui.domain.errors import ConcurrentChange, Conflict, Invalid
@@ -70,10 +72,14 @@ class Outcome:
     refreshed: bool  # False: another refresh had done the work (or none was needed)
 
 
-def backoff(failures: int, retry_after: float | None = None) -> timedelta:
+def backoff(failures: int, retry_after: float | None = None, *,
+            base_seconds: float | None = None) -> timedelta:
     """Exponential back-off with jitter after the n-th transient failure in a row, at least
-    what the provider asked for (Retry-After), at most MAX_BACKOFF."""
-    base = current_app.config["REFRESH_RETRY_BASE_SECONDS"] * 2 ** max(0, failures - 1)
+    what the provider asked for (Retry-After), at most MAX_BACKOFF. ``base_seconds``: the
+    first wait (default REFRESH_RETRY_BASE_SECONDS; webhook deliveries pass their own)."""
+    first = base_seconds if base_seconds is not None \
+        else current_app.config["REFRESH_RETRY_BASE_SECONDS"]
+    base = first * 2 ** max(0, failures - 1)
     wait = timedelta(seconds=min(base, MAX_BACKOFF.total_seconds()) * random.uniform(0.8, 1.2))
     return max(wait, timedelta(seconds=retry_after or 0))
 
@@ -155,6 +161,7 @@ def _record_failure(caller: Caller, profile: OAuthProfile, exc: ProviderError,
             profile.next_refresh_at = None
             audit.record(caller, "update", "oauthprofile", profile.id, ["status"],
                          detail="the provider refused the grant (invalid_grant)")
+            events.emit(events.NEEDS_REAUTHORIZATION, [profile.id], now)
             return
         if exc.refresh_token is not None:  # the provider may have spent the old one
             profile.refresh_token = exc.refresh_token
@@ -163,6 +170,8 @@ def _record_failure(caller: Caller, profile: OAuthProfile, exc: ProviderError,
         exhausted = profile.refresh_failures >= current_app.config["REFRESH_MAX_ATTEMPTS"]
         profile.next_refresh_at = None if exhausted else \
             now + backoff(profile.refresh_failures, exc.retry_after)
+        if profile.refresh_failures == current_app.config["REFRESH_MAX_ATTEMPTS"]:
+            events.emit(events.REFRESH_FAILED, [profile.id], now)
         audit.record(caller, "refresh_failed", "oauthprofile", profile.id,
                      ["refreshToken"] if exc.refresh_token is not None else [],
                      detail=exc.message)
@@ -171,6 +180,8 @@ def _record_failure(caller: Caller, profile: OAuthProfile, exc: ProviderError,
 def _store(caller: Caller, profile: OAuthProfile, tokens, now: datetime) -> None:
     with unit_of_work(ConcurrentChange()) as session:
         session.add(profile)
+        if profile.refresh_failures:
+            events.emit(events.RECOVERED, [profile.id], now)
         changed = ["accessToken"]
         profile.access_token = tokens.access_token
         if tokens.refresh_token is not None:

@@ -41,7 +41,7 @@ LABELS = {"oauthAppId": "OAuth application", "userName": "User name",
           "clientSecret": "Client secret", "accessToken": "Access token",
           "refreshToken": "Refresh token", "dataStore": "Data store",
           "statusInfo": "Status", "passwordInfo": "Password", "newPassword": "New password",
-          "permissions": "Permissions", "tenantId": "Tenant"}
+          "permissions": "Permissions", "tenantId": "Tenant", "url": "URL"}
 
 
 def label(field: str) -> str:

@@ -19,7 +19,7 @@ from webui.domain.fields import (OUTBOUND_POLICY, AppId, ClearableToken,  # noqa
                                  DataStoreId, Description, Endpoint, Flag, IdList, Name,
                                  NoExpiry, Options, ParentTenant, Password, PasswordStatus,
                                  RequiredToken, RoleIds, RoleName, Scope, Status, TenantId,
-                                 TenantName, Token, UserName)
+                                 TenantName, Token, UserName, Events)
 
 MASK = "********"  # what reads show instead of a secret; sending it back keeps the secret
 
@@ -170,6 +170,20 @@ class DataSourceUpdate(Schema):
     dataStore: DataStoreId = None
     description: Description = None
     options: Options = None
+
+
+class WebhookCreate(Schema):
+    url: Endpoint
+    events: Events
+    description: Description = ""
+    active: Flag = True
+
+
+class WebhookUpdate(Schema):
+    url: Endpoint = None
+    events: Events = None
+    description: Description = None
+    active: Flag = None
 
 
 _TYPE_MESSAGES = {

@@ -81,15 +81,16 @@ def _writers_turn(engine: Engine) -> Iterator[None]:
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     """Attach per-connection settings; only SQLite needs any. A database file that does not
     exist yet is created 0600 first: SQLite gives its -wal and -shm files the same mode, and
-    it holds encrypted secrets and password hashes (the keys beside it are 0600 too)."""
+    it holds encrypted secrets and password hashes (the keys beside it are 0600 too). A
+    missing folder is left for the first connection to report, as a database error."""
     if engine.dialect.name != "sqlite":
         return
     database = engine.url.database
     if database and database != ":memory:" and not database.startswith("file:"):
         try:
             os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            pass
+        except (FileExistsError, FileNotFoundError):
+            pass  # exists already, or its folder does not: the first connection says so
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):

@@ -17,9 +17,9 @@ import fcntl
 import hashlib
 import os
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from sqlalchemy import text
 
@@ -88,3 +88,27 @@ def _file_lock(database: Path, name: str, timeout: float) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def any_lock(names: Sequence[str], timeout: float) -> Iterator[str]:
+    """Hold the first free lock of names (tried in turn without waiting: a counting
+    semaphore of len(names) slots across processes and hosts); yields its name. Raises
+    LockTimeout when none came free within timeout seconds.
+
+    The figure: at most REFRESH_PER_HOST token requests at once to one provider host from
+    every worker and host together (tests/test_due.py counts the provider's peak)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for name in names:
+            slot = ExitStack()
+            try:
+                slot.enter_context(named_lock(name, 0))
+            except LockTimeout:
+                continue
+            with slot:
+                yield name
+            return
+        if time.monotonic() > deadline:
+            raise LockTimeout(names[0] if names else "")
+        time.sleep(_POLL_SECONDS)

@@ -43,6 +43,8 @@ class OAuthProfile(Timestamps, db.Model):
         UniqueConstraint("owner_id", "name_key", name="uq_oauth_profile_owner_name_key"),
         # keyset pagination of one owner's profiles: WHERE owner_id = ? AND id > ? ORDER BY id
         Index("ix_oauth_profile_owner_id_id", "owner_id", "id"),
+        # the background refresh's selection of what expires soon (webui/domain/due.py)
+        Index("ix_oauth_profile_token_expires_at", "token_expires_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
