@@ -59,16 +59,17 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database():
-    """A database of our own on the TEST_DATABASE_URL server, dropped at the end."""
+def scratch_postgres(prefix: str, config: dict):
+    """A database of a run's own on the TEST_DATABASE_URL server, migrated and seeded with
+    ``config``, dropped at the end (fixtures ``yield from`` it). Yields its URL; None without
+    TEST_DATABASE_URL; a sentence starting "PostgreSQL at" when the server does not answer."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         yield None
         return
     url = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)
                    if url.startswith("postgresql://") else url)
-    name = f"webui_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -78,11 +79,17 @@ def postgres_database():
         yield f"PostgreSQL at TEST_DATABASE_URL unreachable: {type(exc).__name__}"
         return
     own = url.set(database=name).render_as_string(hide_password=False)
-    migrate_and_seed(create_app(base_config(own)))
+    migrate_and_seed(create_app({**config, "SQLALCHEMY_DATABASE_URI": own}))
     yield own
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A database of our own on the TEST_DATABASE_URL server, dropped at the end."""
+    yield from scratch_postgres("webui_test", base_config(""))
 
 
 def _truncate_and_seed(app) -> None:

@@ -4,20 +4,17 @@ wrong passphrase or a conflict writes nothing, and HDP's own JSON imports."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
-import uuid
 
 import pytest
 from cryptography.fernet import Fernet
 from flask.cli import FlaskGroup
-from sqlalchemy import create_engine, func, select, text, type_coerce, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, type_coerce, update
 from sqlalchemy.types import Text
 
 from tests.conftest import (APP_BODY, PASSWORD, _truncate_and_seed, base_config, basic,
-                            migrate_and_seed)
+                            scratch_postgres)
 from webui import create_app
 from webui.domain import bootstrap, roles, users
 from webui.extensions import db
@@ -31,27 +28,7 @@ TARGET_KEYS = [Fernet.generate_key().decode()]
 @pytest.fixture(scope="module")
 def postgres_target():
     """A second PostgreSQL database, for the installation imported into."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield None
-        return
-    url = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)
-                   if url.startswith("postgresql://") else url)
-    name = f"webui_target_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:  # noqa: BLE001 - the app fixture reports the server as unavailable
-        admin.dispose()
-        yield None
-        return
-    own = url.set(database=name).render_as_string(hide_password=False)
-    migrate_and_seed(create_app(base_config(own, TOKEN_ENCRYPTION_KEYS=TARGET_KEYS)))
-    yield own
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from scratch_postgres("webui_target", base_config("", TOKEN_ENCRYPTION_KEYS=TARGET_KEYS))
 
 
 @pytest.fixture

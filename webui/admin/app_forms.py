@@ -9,15 +9,20 @@ from wtforms import PasswordField, SelectChoice, SelectField, StringField, TextA
 from webui.admin.binding import number
 from webui.domain.datastores import CATALOGUE
 
+
+def data_store_field() -> SelectField:
+    """The data store chooser: every catalogue entry, none chosen at first."""
+    return SelectField("Data store", coerce=str, validate_choice=False,
+                       choices=[SelectChoice("", "Choose a data store")] + [
+                           SelectChoice(str(ds.id), ds.name) for ds in CATALOGUE.values()])
+
+
 _TEXT = ("name", "description", "clientId", "authorizeURI", "tokenURI", "scope")
 
 
 class ApplicationForm(FlaskForm):
     name = StringField("Name")
-    dataStore = SelectField("Data store", coerce=str, validate_choice=False,
-                            choices=[SelectChoice("", "Choose a data store")] + [
-                                SelectChoice(str(ds.id), ds.name)
-                                for ds in CATALOGUE.values()])
+    dataStore = data_store_field()
     description = TextAreaField("Description")
     clientId = StringField("Client id", render_kw={"autocomplete": "off"})
     clientSecret = PasswordField("Client secret", render_kw={"autocomplete": "off"})

@@ -7,6 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
+from webui.admin.app_forms import data_store_field
 from webui.admin.binding import number
 from webui.domain.datastores import CATALOGUE
 from webui.domain.rules import PROFILE_OPTION
@@ -22,10 +23,7 @@ def options_text(options: dict[str, str]) -> str:
 
 class DataSourceForm(FlaskForm):
     name = StringField("Name")
-    dataStore = SelectField("Data store", coerce=str, validate_choice=False,
-                            choices=[SelectChoice("", "Choose a data store")] + [
-                                SelectChoice(str(ds.id), ds.name)
-                                for ds in CATALOGUE.values()])
+    dataStore = data_store_field()
     description = TextAreaField("Description")
     oauthProfileId = SelectField("OAuth profile", coerce=str, validate_choice=False)
     options = TextAreaField("Other options (one name=value per line)")
