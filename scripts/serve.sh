@@ -10,16 +10,32 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
 .venv/bin/flask --app app init-db
-if [ -z "${CELERY_BROKER_URL:-}" ]; then
-    (
-        while true; do
-            .venv/bin/flask --app app refresh-due || true
-            sleep "${REFRESH_INTERVAL_SECONDS:-60}"
-        done
-    ) &
-    loop=$!
-    trap 'kill "$loop" 2>/dev/null || true' EXIT INT TERM
-    .venv/bin/gunicorn --config gunicorn.conf.py app:app
-else
+if [ -n "${CELERY_BROKER_URL:-}" ]; then
     exec .venv/bin/gunicorn --config gunicorn.conf.py app:app
 fi
+# gunicorn runs as a child here: a stop signal is handed on to it (graceful stop), then the
+# loop and its current pass are stopped.
+.venv/bin/gunicorn --config gunicorn.conf.py app:app &
+server=$!
+(
+    child=
+    trap 'kill "$child" 2>/dev/null; exit 0' TERM
+    while :; do
+        .venv/bin/flask --app app refresh-due &
+        child=$!
+        wait "$child" || true
+        sleep "${REFRESH_INTERVAL_SECONDS:-60}" &
+        child=$!
+        wait "$child" || true
+    done
+) &
+loop=$!
+trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM
+status=0
+wait "$server" || status=$?
+while kill -0 "$server" 2>/dev/null; do  # a trapped signal ends the first wait early
+    wait "$server" || status=$?
+done
+kill -TERM "$loop" 2>/dev/null || true
+wait "$loop" 2>/dev/null || true
+exit "$status"

@@ -66,6 +66,8 @@ def predicate(app, alice, ids, now: datetime) -> set[int]:
 def test_due_at_each_boundary_in_sql_and_in_python_alike(app, alice, make_profile):
     expected = {
         make_profile("expires_within_ahead", token_expires_at=T + AHEAD),
+        make_profile("short_lived_settled", token_expires_at=T - SECOND,
+                     tokens_refreshed_at=T - AHEAD / 2),
         make_profile("expired_long_ago", token_expires_at=T - KEEPALIVE),
         make_profile("unknown_expiry_keepalive", tokens_refreshed_at=T - KEEPALIVE),
         make_profile("never_refreshed_old"),  # created 30 weeks before T
@@ -74,6 +76,9 @@ def test_due_at_each_boundary_in_sql_and_in_python_alike(app, alice, make_profil
     }
     not_due = {
         make_profile("expires_after_ahead", token_expires_at=T + AHEAD + SECOND),
+        # A token living less than the horizon: not asked for again on every pass.
+        make_profile("short_lived_just_refreshed", token_expires_at=T + AHEAD / 2,
+                     tokens_refreshed_at=T - AHEAD / 2 + SECOND),
         make_profile("refreshed_recently", tokens_refreshed_at=T - KEEPALIVE + SECOND),
         make_profile("backoff_waiting", refresh_failures=1, next_refresh_at=T + SECOND,
                      token_expires_at=T - SECOND),
@@ -169,3 +174,18 @@ def test_refresh_due_fails_only_when_it_cannot_run(tmp_path):
     broken = create_app(base_config(f"sqlite:///{tmp_path}/missing/db.sqlite3"))
     result = invoke(broken, "refresh-due")
     assert result.exit_code == 1 and "could not run" in result.output
+
+
+def test_a_token_uri_no_longer_allowed_backs_off_like_a_failure(app, make_profile, provider):  # noqa: F811
+    profile_id = make_profile("refused_address", token_expires_at=T - SECOND)
+    with app.app_context():
+        app_id = db.session.get(OAuthProfile, profile_id).oauth_app_id
+        db.session.execute(update(OAuthApplication).where(OAuthApplication.id == app_id)
+                           .values(token_uri="https://10.0.0.1/token"))
+        db.session.commit()
+        assert due.refresh_due(T).counts["failed"] == 1
+    stored = stored_profile(app, "alice", profile_id)
+    assert stored.refresh_failures == 1 and "token URI" in stored.last_refresh_error
+    assert aware(stored.next_refresh_at) > T
+    assert selected(app, T + SECOND) == set()  # not asked again on the next pass
+    assert provider.token_requests == []

@@ -252,3 +252,14 @@ def test_the_policy_setting_is_validated_at_start():
     assert "nonsense" not in str(raised.value)
     assert config.from_env({"OAUTH_ALLOWED_NETWORKS": "10.0.0.0/8,::1/128"})[
         "OAUTH_ALLOWED_NETWORKS"] == ["10.0.0.0/8", "::1/128"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("120", 120.0), (" 30 ", 30.0), ("86400", 86400.0),
+    ("86401", None),            # further than a day: our own back-off applies
+    ("99999999999999", None),   # would overflow a timedelta
+    ("\u00b2", None),           # a superscript digit: str.isdigit() says yes, int() does not
+    ("-5", None), ("1.5", None), ("Wed, 21 Oct 2026 07:28:00 GMT", None), ("", None)])
+def test_retry_after_takes_only_plain_seconds_up_to_a_day(value, expected):
+    answer = outbound.Answer(503, {"retry-after": value} if value else {}, b"")
+    assert answer.retry_after() == expected

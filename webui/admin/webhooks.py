@@ -57,8 +57,8 @@ def webhook_test(webhook_id: int):
         if delivery.status == "delivered":
             flash("Test event delivered.", "success")
         else:
-            flash(f"Test event not delivered: {delivery.last_error} It will be retried.",
-                  "error")
+            then = " It will be retried." if delivery.status == "pending" else ""
+            flash(f"Test event not delivered: {delivery.last_error}{then}", "error")
     return redirect(url_for("admin.webhook_edit", webhook_id=webhook_id))
 
 

@@ -76,9 +76,7 @@ def _attempt(url: str, secret: str, delivery: WebhookDelivery
         return None, f"The receiver could not be reached ({exc.kind}).", None
     if 200 <= answer.status < 300:
         return answer.status, None, None
-    retry_after = answer.headers.get("retry-after", "")
-    return answer.status, f"The receiver answered HTTP {answer.status}.", \
-        float(retry_after) if retry_after.isdigit() else None
+    return answer.status, f"The receiver answered HTTP {answer.status}.", answer.retry_after()
 
 
 def deliver(delivery_id: int, now: datetime | None = None) -> str:

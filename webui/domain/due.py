@@ -2,7 +2,9 @@
 ``flask --app app refresh-due`` and the Celery tasks (webui/tasks.py).
 
 A profile is due when
-- its access token expires within REFRESH_AHEAD_SECONDS, or
+- its access token expires within REFRESH_AHEAD_SECONDS and it was not refreshed in the last
+  half of that (a provider whose tokens live less than the horizon would otherwise see a
+  request on every pass; the token endpoint still refreshes on demand), or
 - no expiry is known and it was not refreshed (or, never refreshed, not created) for
   REFRESH_KEEPALIVE_DAYS (providers drop refresh tokens left unused), or
 - its last refresh failed transiently and its back-off (next_refresh_at) has passed;
@@ -47,6 +49,11 @@ class Window:
     ahead: timedelta
     keepalive: timedelta
 
+    @property
+    def settle(self) -> timedelta:
+        """How long after a refresh its profile is not due by expiry: half the horizon."""
+        return self.ahead / 2
+
     @classmethod
     def from_config(cls) -> "Window":
         config = current_app.config
@@ -64,9 +71,11 @@ def is_due(profile: OAuthProfile, now: datetime, window: Window | None = None) -
         retry = aware(profile.next_refresh_at)
         return retry is not None and retry <= now
     expires = aware(profile.token_expires_at)
+    refreshed = aware(profile.tokens_refreshed_at)
     if expires is not None:
-        return expires <= now + window.ahead
-    last = aware(profile.tokens_refreshed_at) or aware(profile.created_at)
+        return expires <= now + window.ahead and (
+            refreshed is None or refreshed <= now - window.settle)
+    last = refreshed or aware(profile.created_at)
     return last is None or last <= now - window.keepalive
 
 
@@ -79,7 +88,9 @@ def due_condition(now: datetime, window: Window):
         _A.token_uri.is_not(None), _A.token_uri != "",
         or_(and_(failing, _P.next_refresh_at <= now),
             and_(~failing, or_(
-                _P.token_expires_at <= now + window.ahead,
+                and_(_P.token_expires_at <= now + window.ahead,
+                     or_(_P.tokens_refreshed_at.is_(None),
+                         _P.tokens_refreshed_at <= now - window.settle)),
                 and_(_P.token_expires_at.is_(None),
                      func.coalesce(_P.tokens_refreshed_at, _P.created_at)
                      <= now - window.keepalive)))))

@@ -64,6 +64,9 @@ def _endpoints(event_type: str) -> list[int]:
     return [r.id for r in rows if event_type in subscribed(r.events)]
 
 
+_CHUNK = 1000
+
+
 def emit(event_type: str, profile_ids: Iterable[int], now: datetime | None = None) -> int:
     """Inside the caller's unit of work: one pending delivery per profile and subscribed
     active endpoint, due at once. Returns how many were written (none without endpoints:
@@ -73,17 +76,20 @@ def emit(event_type: str, profile_ids: Iterable[int], now: datetime | None = Non
     if not endpoints or not ids:
         return 0
     now = now or utcnow()
-    rows = db.session.execute(
-        select(_P.id, _P.name, _P.oauth_app_id, _P.owner_id, _U.user_name)
-        .join_from(OAuthProfile.__table__, User.__table__, _P.owner_id == _U.id)
-        .where(_P.id.in_(ids))).all()
-    deliveries = [
-        {"endpoint_id": endpoint, "message_id": message_id(), "event_type": event_type,
-         "payload": body(event_type, {
-             "profileId": r.id, "profileName": r.name, "oauthAppId": r.oauth_app_id,
-             "owner": {"id": r.owner_id, "userName": r.user_name}}, now),
-         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
-        for r in rows for endpoint in endpoints]
-    if deliveries:
-        db.session.execute(_INSERT, deliveries)
-    return len(deliveries)
+    written = 0
+    for start in range(0, len(ids), _CHUNK):  # a bounded IN: SQLite caps bound parameters
+        rows = db.session.execute(
+            select(_P.id, _P.name, _P.oauth_app_id, _P.owner_id, _U.user_name)
+            .join_from(OAuthProfile.__table__, User.__table__, _P.owner_id == _U.id)
+            .where(_P.id.in_(ids[start:start + _CHUNK]))).all()
+        deliveries = [
+            {"endpoint_id": endpoint, "message_id": message_id(), "event_type": event_type,
+             "payload": body(event_type, {
+                 "profileId": r.id, "profileName": r.name, "oauthAppId": r.oauth_app_id,
+                 "owner": {"id": r.owner_id, "userName": r.user_name}}, now),
+             "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for r in rows for endpoint in endpoints]
+        if deliveries:
+            db.session.execute(_INSERT, deliveries)
+        written += len(deliveries)
+    return written

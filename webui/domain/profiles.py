@@ -223,6 +223,8 @@ def update_profile(caller: Caller, profile_id: int, data: Any, *,
             profile.needs_reauthorization = False
         elif new_app is not None:
             # Tokens issued to another client are useless with this one.
+            if not profile.needs_reauthorization:
+                events.emit(events.NEEDS_REAUTHORIZATION, [profile.id])
             profile.needs_reauthorization = True
         if issued is not None:  # the authorization flow completed
             issued.apply(profile)

@@ -136,12 +136,19 @@ def authorization_url(app: OAuthApplication, redirect_uri: str, state: str,
                                           state, code_verifier, extra)
 
 
+def _not_allowed(field: str) -> RuleViolation:
+    """"The application's token URI is not ...": the label inside a sentence (an acronym
+    such as URI or URL keeps its capitals)."""
+    first, _, rest = rules.label(field).partition(" ")
+    words = (first if first.isupper() else first.lower()) + (" " + rest if rest else "")
+    return RuleViolation(NOT_ALLOWED.format(field=words), field)
+
+
 def _allowed(url: str, field: str) -> None:
     try:
         outbound.check_static(policy(), url)
     except outbound.Refused:
-        raise RuleViolation(NOT_ALLOWED.format(field=rules.label(field).lower()),
-                            field) from None
+        raise _not_allowed(field) from None
 
 
 def redeem_code(app: OAuthApplication, code: str, redirect_uri: str, code_verifier: str,
@@ -172,7 +179,7 @@ def _tokens(app: OAuthApplication, params: dict[str, str], now: datetime) -> Tok
         answer = oauth_client.token_request(policy(), app.token_uri, app.client_id,
                                             app.client_secret, params)
     except outbound.Refused:
-        raise RuleViolation(NOT_ALLOWED.format(field="token URI"), "tokenURI") from None
+        raise _not_allowed("tokenURI") from None
     except outbound.Failed as exc:
         raise ProviderError(FAILURES[exc.kind]) from None
     except oauth_client.TokenRefused as exc:

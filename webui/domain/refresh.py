@@ -32,7 +32,7 @@ from flask import current_app
 from webui.domain import audit, events, oauthapps, profiles, provider_calls
 from webui.domain.caller import Caller
 from webui.domain.error_codes import Code
-from webui.domain.errors import ConcurrentChange, Conflict, Invalid
+from webui.domain.errors import ConcurrentChange, Conflict, Invalid, RuleViolation
 from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
 from webui.domain.profile_view import ProfileView
@@ -142,6 +142,12 @@ def refresh_if(caller: Caller, subject: Principal, profile_id: int,
                 metrics.provider_latency(time.monotonic() - started)
                 metrics.refresh_outcome("transient" if exc.transient else "invalid_grant")
                 _record_failure(caller, profile, exc, now)
+                raise
+            except RuleViolation as exc:  # the token URI is no longer an allowed address:
+                # a failure with back-off like any other, so that passes do not retry it
+                # every time (it may be allowed again by OAUTH_ALLOWED_NETWORKS)
+                metrics.refresh_outcome("transient")
+                _record_failure(caller, profile, ProviderError(exc.message), now)
                 raise
             metrics.provider_latency(time.monotonic() - started)
             metrics.refresh_outcome("ok")

@@ -158,4 +158,7 @@ def send_test_event(caller: Caller, webhook_id: int) -> WebhookDelivery:
     deliveries.deliver(delivery.id, now)
     session = db.session()
     session.expire(delivery)
-    return session.get(WebhookDelivery, delivery.id)
+    sent = session.get(WebhookDelivery, delivery.id)
+    if sent is None:  # the endpoint was deleted meanwhile, and its deliveries with it
+        raise _not_found(webhook_id)
+    return sent

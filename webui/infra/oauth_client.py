@@ -105,11 +105,6 @@ def _json_object(body: bytes) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("retry-after", "").strip()
-    return float(value) if value.isdigit() and int(value) < 86400 else None
-
-
 def token_request(policy: outbound.Policy, token_uri: str, client_id: str,
                   client_secret: str | None, params: Mapping[str, str]) -> TokenAnswer:
     """POST a token request (client_secret_basic). Raises outbound.Refused, outbound.Failed,
@@ -122,7 +117,7 @@ def token_request(policy: outbound.Policy, token_uri: str, client_id: str,
     if not 200 <= answer.status < 300:
         error = body.get("error") if body else None
         code = error if isinstance(error, str) and ERROR_CODE.fullmatch(error) else None
-        raise TokenRefused(code, answer.status, _retry_after(answer.headers))
+        raise TokenRefused(code, answer.status, answer.retry_after())
     if body is None:
         raise BadAnswer()
     return TokenAnswer(body.get("access_token"), body.get("refresh_token"),

@@ -107,11 +107,22 @@ class Destination:
     target: str     # path and query
 
 
+RETRY_AFTER_MAX_SECONDS = 86400
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
     headers: Mapping[str, str]  # lower-cased names
     body: bytes
+
+    def retry_after(self) -> float | None:
+        """The delay-seconds form of Retry-After when it is ASCII digits and at most a day
+        (a far-off or odd value is ignored: the caller's own back-off applies), else None."""
+        value = self.headers.get("retry-after", "").strip()
+        if value.isascii() and value.isdigit() and int(value) <= RETRY_AFTER_MAX_SECONDS:
+            return float(value)
+        return None
 
 
 def _embedded(ip: Address) -> list[Address]:

@@ -22,7 +22,7 @@ class WebhookEndpoint(Timestamps, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The Standard Webhooks signing secret ("whsec_" + base64), shown once; deferred so that
     # lists never load (and never decrypt) it.
-    secret: Mapped[str] = deferred(mapped_column(EncryptedText))
+    secret: Mapped[str] = deferred(mapped_column(EncryptedText, nullable=False))
 
 
 class WebhookDelivery(db.Model):

@@ -1,7 +1,7 @@
 """webhooks: endpoints and the outbox of deliveries; the due selection's expiry index
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-02 17:00:00
 """
 import sqlalchemy as sa
