@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD, base_config, unavailable
+from tests.oauth_provider import CLIENT_ID, CLIENT_SECRET, LOCAL_PROVIDER, Server
 from webui import create_app
-from webui.domain import bootstrap, roles, users
+from webui.domain import bootstrap, oauthapps, roles, users
 from webui.extensions import db
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -24,6 +27,31 @@ def _account(name: str, role: str) -> None:
     users.create_user(bootstrap.SYSTEM, {
         "userName": name, "statusInfo": {"status": 1}, "passwordInfo": {"password": PASSWORD},
         "permissions": {"roles": [roles.role_id_by_name(role)], "permissions": []}})
+
+
+@contextmanager
+def provider_server(path: Path, sqlite_template, provider, account: str, role: str
+                    ) -> Iterator[tuple[str, int]]:
+    """The app on a live loopback server beside the local provider: one account (``role``,
+    tests.conftest.PASSWORD) and an application "Local_provider" registered with it. Yields
+    (base URL, application id). No coalescing window: a refresh right after another (a
+    "Test connection" after authorizing) must reach the provider."""
+    shutil.copy(sqlite_template, path)
+    app = create_app(base_config(f"sqlite:///{path}", **LOCAL_PROVIDER,
+                                 OAUTH_REFRESH_COALESCE_SECONDS=0))
+    with Server(app) as server:
+        app.config["PUBLIC_BASE_URL"] = server.url
+        provider.register(CLIENT_ID, CLIENT_SECRET, server.url + "/oauth2callback")
+        with app.app_context():
+            _account(account, role)
+            app_id = oauthapps.create_application(bootstrap.SYSTEM, {
+                "name": "Local_provider", "dataStore": 63, "clientId": CLIENT_ID,
+                "clientSecret": CLIENT_SECRET, "scope": "read write",
+                "description": "The local test provider", **provider.endpoints()}).id
+            db.session.remove()
+        yield server.url, app_id
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 
 import pytest
 import requests
 
-from tests.browser.conftest import shot
-from tests.conftest import PASSWORD, base_config, basic
-from tests.oauth_provider import (CLIENT_ID, CLIENT_SECRET, LOOPBACK_NETWORKS,  # noqa: F401
-                                  Server, provider)
-from webui import create_app
-from webui.domain import bootstrap, oauthapps, roles, users
-from webui.extensions import db
+from tests.browser.conftest import provider_server, shot
+from tests.conftest import PASSWORD, basic
+from tests.oauth_provider import provider  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 
@@ -25,28 +20,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def live(tmp_path, sqlite_template, provider):  # noqa: F811
     """The app on a live loopback server, with an application for the local provider."""
-    path = tmp_path / "live.sqlite3"
-    shutil.copy(sqlite_template, path)
-    # No coalescing window: "Test connection" right after authorizing must reach the provider.
-    app = create_app(base_config(f"sqlite:///{path}", ALLOW_HTTP_LOOPBACK_OAUTH=True,
-                                     OAUTH_ALLOWED_NETWORKS=LOOPBACK_NETWORKS,
-                                 OAUTH_REFRESH_COALESCE_SECONDS=0))
-    with Server(app) as server:
-        app.config["PUBLIC_BASE_URL"] = server.url
-        provider.register(CLIENT_ID, CLIENT_SECRET, server.url + "/oauth2callback")
-        with app.app_context():
-            users.create_user(bootstrap.SYSTEM, {
-                "userName": "alice", "statusInfo": {"status": 1},
-                "passwordInfo": {"password": PASSWORD},
-                "permissions": {"roles": [roles.role_id_by_name("User")], "permissions": []}})
-            oauthapps.create_application(bootstrap.SYSTEM, {
-                "name": "Local_provider", "dataStore": 63, "clientId": CLIENT_ID,
-                "clientSecret": CLIENT_SECRET, "scope": "read write",
-                **provider.endpoints()})
-            db.session.remove()
-        yield server.url
-    with app.app_context():
-        db.engine.dispose()
+    with provider_server(tmp_path / "live.sqlite3", sqlite_template, provider, "alice",
+                         "User") as (url, _app_id):
+        yield url
 
 
 def test_authorize_with_the_provider_creates_the_profile(page, live, provider,  # noqa: F811

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import shot
-from tests.conftest import PASSWORD, base_config, basic
-from tests.oauth_provider import (CLIENT_ID, CLIENT_SECRET, LOCAL_PROVIDER,  # noqa: F401
-                                  Server, provider)
-from webui import create_app
-from webui.domain import bootstrap, oauthapps, roles, users
-from webui.extensions import db
+from tests.browser.conftest import provider_server, shot
+from tests.conftest import PASSWORD, basic
+from tests.oauth_provider import CLIENT_ID, provider  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 ROWS = 64
@@ -46,36 +41,18 @@ BROKEN_WORDS = """() => {
 def live(tmp_path, sqlite_template, provider):  # noqa: F811
     """The app on a live loopback server: an administrator "admin", an application of the
     local provider, and 64 profiles of admin holding refresh tokens the provider knows."""
-    path = tmp_path / "live.sqlite3"
-    shutil.copy(sqlite_template, path)
-    app = create_app(base_config(f"sqlite:///{path}", **LOCAL_PROVIDER,
-                                 OAUTH_REFRESH_COALESCE_SECONDS=0))
-    with Server(app) as server:
-        app.config["PUBLIC_BASE_URL"] = server.url
-        provider.register(CLIENT_ID, CLIENT_SECRET, server.url + "/oauth2callback")
-        with app.app_context():
-            users.create_user(bootstrap.SYSTEM, {
-                "userName": "admin", "statusInfo": {"status": 1},
-                "passwordInfo": {"password": PASSWORD},
-                "permissions": {"roles": [roles.role_id_by_name("Administrator")],
-                                "permissions": []}})
-            app_id = oauthapps.create_application(bootstrap.SYSTEM, {
-                "name": "Local_provider", "dataStore": 63, "clientId": CLIENT_ID,
-                "clientSecret": CLIENT_SECRET, "scope": "read write",
-                "description": "The local test provider", **provider.endpoints()}).id
-            db.session.remove()
+    with provider_server(tmp_path / "live.sqlite3", sqlite_template, provider, "admin",
+                         "Administrator") as (url, app_id):
         with requests.Session() as http:
             for i in range(ROWS):
-                response = http.post(server.url + "/api/mgmt/oauthprofiles",
+                response = http.post(url + "/api/mgmt/oauthprofiles",
                                      headers=basic("admin", PASSWORD), timeout=10, json={
                                          "name": f"Bulk_profile_{i:02}", "oauthAppId": app_id,
                                          "description": f"Warehouse number {i} of the shop",
                                          "refreshToken": provider.grant_refresh_token(
                                              CLIENT_ID)})
                 assert response.status_code == 201, response.text
-        yield server.url
-    with app.app_context():
-        db.engine.dispose()
+        yield url
 
 
 def sign_in(page, base: str) -> None:
