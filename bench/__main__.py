@@ -71,10 +71,14 @@ def result_cells(r) -> tuple:
 
 
 def memory(out: Report, server: servers.Server, label: str) -> None:
-    for pid, mb in sorted(server.worker_rss_mb().items()):
-        verdict = out.check(mb < RSS_LIMIT_MB, f"RSS of worker {pid} ({label})")
-        out(f"  RSS after the {label} run, worker pid {pid}: {mb:.1f} MiB "
-            f"(target < {RSS_LIMIT_MB}) {verdict}")
+    """Each worker's resident memory after the run, at rest (servers.worker_memory_mb), and
+    its peak."""
+    for pid, (rss, peak, at_rest) in sorted(server.worker_memory_mb().items()):
+        verdict = out.check(rss < RSS_LIMIT_MB and at_rest, f"RSS of worker {pid} ({label})")
+        out(f"  RSS after the {label} run, worker pid {pid}: {rss:.1f} MiB "
+            f"(target < {RSS_LIMIT_MB}) {verdict}{'' if at_rest else ' (still busy after 10 s)'}"
+            f"; peak {peak:.1f} MiB (a password verification adds argon2id's "
+            "ARGON2_MEMORY_COST while it runs)")
 
 
 def ratio_mode(out: Report, load: Load, work: Path, profiles: int, rounds: int,

@@ -54,13 +54,26 @@ class Server:
         except FileNotFoundError:
             return []
 
-    def worker_rss_mb(self) -> dict[int, float]:
-        """VmRSS of each worker, from /proc/<pid>/status, in MiB."""
+    def worker_memory_mb(self, settle: float = 10.0) -> dict[int, tuple[float, float, bool]]:
+        """Each worker's (VmRSS, VmHWM: its peak, at_rest) in MiB, from /proc/<pid>/status.
+
+        Read once the worker runs no thread but its main one, waiting up to ``settle``
+        seconds: a background password re-verification (webui/infra/credential_cache.py)
+        holds argon2id's ARGON2_MEMORY_COST (64 MiB) for its ~100 ms, and a reading taken
+        at that moment measured the hash, not the worker. The peak, which includes every
+        such verification, is reported beside it. at_rest is False when the worker was
+        still busy after ``settle``."""
         sizes = {}
         for pid in self.workers():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes[pid] = int(line.split()[1]) / 1024
+            deadline = time.monotonic() + settle
+            while len(list(Path(f"/proc/{pid}/task").iterdir())) > 1 \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+            at_rest = len(list(Path(f"/proc/{pid}/task").iterdir())) == 1
+            fields = dict(line.split(":", 1) for line in
+                          Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+            sizes[pid] = (int(fields["VmRSS"].split()[0]) / 1024,
+                          int(fields["VmHWM"].split()[0]) / 1024, at_rest)
         return sizes
 
 

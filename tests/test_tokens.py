@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
                                   provider, register_app, stored_profile)
@@ -18,7 +18,7 @@ from webui.domain import profile_view
 from webui.domain.caller import Caller
 from webui.domain.principal import Principal
 from webui.extensions import db
-from webui.models import OAuthProfile, User
+from webui.models import AuditEvent, OAuthProfile, User
 
 BLOCKED, PROVIDER_ERROR = "222209012", "222209010"
 
@@ -195,6 +195,34 @@ def test_hand_outs_are_audited_coalesced_and_without_the_value(app, client, admi
     assert "stored-access" not in str(events)
     one = client.get(f"/api/mgmt/oauthprofiles/{pid}", headers=alice.basic).json
     assert one["lastUsedAt"] is not None
+
+
+def test_each_minute_has_its_own_row_and_late_counts_reach_theirs(app, alice, profile):
+    """Minute boundaries, with a clock the test sets: the counts of a minute gone reach its
+    row at the next write; a hand-out of the minute before, finishing late, is recorded in
+    a row of its own and leaves the current minute's row in place."""
+    from webui.domain import handouts, tokens
+    pid, _ = profile
+    expire_in(app, pid, None)  # no known expiry: handed out at any clock
+    minute = datetime(2026, 12, 2, 12, 0, 5, tzinfo=timezone.utc)
+    later = minute + timedelta(minutes=1)
+    with app.test_request_context():
+        caller = Caller.own(Principal.of(db.session.get(User, alice.id)))
+        for at in (minute, minute, minute, later, minute, later):
+            assert tokens.hand_out(caller, pid, now=at).access_token == "stored-access"
+        rows = db.session.execute(
+            select(AuditEvent.id, AuditEvent.count).where(AuditEvent.action == "token")
+            .order_by(AuditEvent.id)).all()
+        # 12:00's row got its two counted hand-outs when 12:01's row was written; the late
+        # 12:00 hand-out wrote a third row; the last 12:01 hand-out is counted in memory.
+        assert [count for _, count in rows] == [3, 1, 1]
+        handouts.flush()
+        db.session.remove()
+        counts = db.session.execute(
+            select(AuditEvent.count).where(AuditEvent.action == "token")
+            .order_by(AuditEvent.id)).scalars().all()
+        assert counts == [3, 2, 1]
+        db.session.remove()
 
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
