@@ -16,18 +16,18 @@ from webui.domain.rules import USER_NAME_MAX, storable
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
 from webui.infra.credential_cache import CredentialCache
+from webui.infra.prepared import PreparedRead
 from webui.models import User
 
 EXTENSION = "credential_cache"
 
 
-# The one query of a cached sign-in, built once (constructing a select and generating its
-# cache key cost more than running it), on the table's columns: a Core select skips the
-# ORM's result set-up (bench/).
+# The one query of a cached sign-in, built once, on the table's columns, run through the
+# driver (webui/infra/prepared.py has the figures).
 _U = User.__table__.c
-_CREDENTIALS = (select(_U.id, MAY_SIGN_IN, _U.credential_version, _U.password_hash)
-                .select_from(ACCOUNT_WITH_TENANT)
-                .where(_U.user_name == bindparam("user_name")))
+_CREDENTIALS = PreparedRead(select(_U.id, MAY_SIGN_IN, _U.credential_version, _U.password_hash)
+                            .select_from(ACCOUNT_WITH_TENANT)
+                            .where(_U.user_name == bindparam("user_name")))
 
 
 def new_cache(config) -> CredentialCache[Principal]:
@@ -42,7 +42,7 @@ def authenticate(user_name: str, password: str) -> Principal:
     """The active user with these credentials. Raises NotAuthenticated, identically (and in
     the same time) for an unknown user, a wrong password and an inactive account (or one of
     an inactive tenant)."""
-    row = db.session.execute(_CREDENTIALS, {"user_name": user_name}).one_or_none() \
+    row = _CREDENTIALS.one_or_none(db.session, {"user_name": user_name}) \
         if storable(user_name, USER_NAME_MAX) else None
     if row is not None and row.active:
         cache = _cache()

@@ -25,6 +25,7 @@ from webui.domain.principal import Principal
 from webui.domain.profile_view import ProfileView
 from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
+from webui.infra.prepared import PreparedRead
 from webui.models import OAuthProfile
 from webui.models.columns import utcnow
 
@@ -51,6 +52,9 @@ _COLUMNS = {"name": "name", "oauthAppId": "oauth_app_id", "description": "descri
 _TOKEN_FIELDS = {"accessToken", "refreshToken"}
 
 _P = OAuthProfile.__table__.c
+# One profile of one owner (read), run through the driver (webui/infra/prepared.py).
+_ONE = PreparedRead(profile_view.ONE)
+_ONE_WITH_TOKENS = PreparedRead(profile_view.ONE_WITH_TOKENS)
 # One owner's profiles by id (keyset): WHERE owner_id = ? AND id > ? ORDER BY id LIMIT ?
 _PAGE = (profile_view.VIEWS.where(_P.owner_id == bindparam("owner_id"),
                                   _P.id > bindparam("after"))
@@ -81,9 +85,8 @@ def owned_profile(subject: Principal, profile_id: int, *, with_tokens: bool = Fa
 
 def read(subject: Principal, profile_id: int, *, with_tokens: bool = False) -> ProfileView:
     """The subject's profile as a view (one query). Raises NotFound."""
-    row = db.session.execute(
-        profile_view.ONE_WITH_TOKENS if with_tokens else profile_view.ONE,
-        {"profile_id": profile_id, "owner_id": subject.id}).one_or_none()
+    row = (_ONE_WITH_TOKENS if with_tokens else _ONE).one_or_none(
+        db.session, {"profile_id": profile_id, "owner_id": subject.id})
     if row is None:
         raise not_found(profile_id)
     return profile_view.view(row)

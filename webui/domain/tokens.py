@@ -25,6 +25,7 @@ from webui.domain.provider_calls import ProviderError
 from webui.domain.refresh import NeedsReauthorization, aware
 from webui.extensions import db
 from webui.infra import metrics
+from webui.infra.prepared import PreparedRead
 from webui.models import OAuthApplication, OAuthProfile
 from webui.models.columns import utcnow
 
@@ -38,11 +39,12 @@ class HandOut:
 
 
 _P, _A = OAuthProfile.__table__.c, OAuthApplication.__table__.c
-# The hand-out's one read when the token is valid (the common case): built once.
-_TOKEN = (select(_P.access_token, _P.token_expires_at, _P.needs_reauthorization, _A.scope)
-          .join_from(OAuthProfile.__table__, OAuthApplication.__table__,
-                     _P.oauth_app_id == _A.id)
-          .where(_P.id == bindparam("profile_id"), _P.owner_id == bindparam("owner_id")))
+# The hand-out's one read when the token is valid (the common case): built once, run through
+# the driver (webui/infra/prepared.py).
+_TOKEN = PreparedRead(
+    select(_P.access_token, _P.token_expires_at, _P.needs_reauthorization, _A.scope)
+    .join_from(OAuthProfile.__table__, OAuthApplication.__table__, _P.oauth_app_id == _A.id)
+    .where(_P.id == bindparam("profile_id"), _P.owner_id == bindparam("owner_id")))
 
 
 def margin() -> timedelta:
@@ -66,8 +68,7 @@ def hand_out(caller: Caller, profile_id: int, *, now: datetime | None = None) ->
     """
     now = now or utcnow()
     subject = caller.require(Permission.VIEW_DATA_SOURCE)
-    row = db.session.execute(_TOKEN, {"profile_id": profile_id,
-                                      "owner_id": subject.id}).one_or_none()
+    row = _TOKEN.one_or_none(db.session, {"profile_id": profile_id, "owner_id": subject.id})
     if row is None:
         raise profiles.not_found(profile_id)
     if row.needs_reauthorization:

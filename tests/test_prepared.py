@@ -1,0 +1,110 @@
+"""PreparedRead (webui/infra/prepared.py): the hot reads run through the driver must answer
+exactly what Session.execute answers, in the same transaction, visible to the engine's cursor
+listeners, with SQLAlchemy's errors. On SQLite and PostgreSQL (the ``app`` fixture)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, event, select, update
+from sqlalchemy.exc import DBAPIError
+
+from tests.conftest import APP_BODY
+from webui.domain import bootstrap, oauthapps, profile_view, profiles, users
+from webui.domain.caller import Caller
+from webui.domain.principal import Principal
+from webui.extensions import db
+from webui.infra.prepared import PreparedRead
+from webui.models import OAuthProfile
+
+EXPIRES = datetime(2026, 12, 2, 14, 3, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def stored(app, alice):
+    """An app context with one profile of alice's (tokens, an expiry, a failing refresh);
+    yields its read parameters."""
+    with app.app_context():
+        app_id = oauthapps.create_application(bootstrap.SYSTEM, APP_BODY).id
+        caller = Caller.own(Principal.of(users.user_by_name("alice")))
+        pid = profiles.create_profile(caller, {
+            "name": "p1", "oauthAppId": app_id, "description": "d",
+            "accessToken": "access-1", "refreshToken": "refresh-1"}).id
+        db.session.execute(update(OAuthProfile).where(OAuthProfile.id == pid).values(
+            token_expires_at=EXPIRES, needs_reauthorization=True, refresh_failures=2,
+            last_refresh_error="provider said 503"))
+        db.session.commit()
+        yield {"profile_id": pid, "owner_id": caller.subject.id}
+        db.session.remove()
+
+
+def test_answers_what_the_session_answers(stored):
+    expected = db.session.execute(profile_view.ONE_WITH_TOKENS, stored).one()
+    db.session.rollback()
+    got = PreparedRead(profile_view.ONE_WITH_TOKENS).one_or_none(db.session, stored)
+    assert tuple(got) == tuple(expected)
+    # The types are the columns' own, not the driver's: decrypted, aware datetimes, booleans.
+    assert got.access_token == "access-1" and got.refresh_token == "refresh-1"
+    assert got.needs_reauthorization is True and got.has_refresh_token is True
+    assert got.token_expires_at.replace(tzinfo=timezone.utc) == EXPIRES
+    assert isinstance(got.created_at, datetime)
+    assert profile_view.view(got).status_at(EXPIRES, timedelta(0)) == \
+        "needsReauthorization"
+
+
+def test_no_row_is_none_and_two_rows_are_refused(stored):
+    read = PreparedRead(profile_view.ONE)
+    assert read.one_or_none(db.session, {**stored, "owner_id": stored["owner_id"] + 1000}) \
+        is None
+    p = OAuthProfile.__table__.c
+    every = PreparedRead(select(p.id).where(p.id >= bindparam("low")))
+    profiles.create_profile(Caller.own(Principal.of(users.user_by_name("alice"))), {
+        "name": "p2", "oauthAppId": db.session.scalar(select(p.oauth_app_id)),
+        "accessToken": "a", "refreshToken": "r"})
+    with pytest.raises(LookupError):
+        every.one_or_none(db.session, {"low": 0})
+
+
+def test_reads_inside_the_sessions_transaction(stored):
+    read = PreparedRead(profile_view.ONE)
+    db.session.execute(update(OAuthProfile).where(OAuthProfile.id == stored["profile_id"])
+                       .values(description="not committed"))
+    assert read.one_or_none(db.session, stored).description == "not committed"
+    db.session.rollback()
+    assert read.one_or_none(db.session, stored).description == "d"
+
+
+def test_cursor_listeners_see_the_statement(app, stored):
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        PreparedRead(profile_view.ONE).one_or_none(db.session, stored)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(seen) == 1
+    statement, parameters = seen[0]
+    assert "FROM oauth_profile" in statement
+    values = parameters.values() if isinstance(parameters, dict) else parameters
+    assert stored["profile_id"] in values and stored["owner_id"] in values
+
+
+def test_driver_errors_are_sqlalchemys(stored):
+    missing = Table("no_such_table", MetaData(), Column("id", Integer))
+    read = PreparedRead(select(missing.c.id).where(missing.c.id == bindparam("id")))
+    with pytest.raises(DBAPIError) as raised:
+        read.one_or_none(db.session, {"id": 1})
+    assert "no_such_table" in str(raised.value.orig)
+    db.session.rollback()
+    # The session goes on working.
+    assert PreparedRead(profile_view.ONE).one_or_none(db.session, stored).name == "p1"
+
+
+def test_expanding_parameters_are_refused(stored):
+    p = OAuthProfile.__table__.c
+    read = PreparedRead(select(p.id).where(p.id.in_(bindparam("ids", expanding=True))))
+    with pytest.raises(ValueError):
+        read.one_or_none(db.session, {"ids": [stored["profile_id"]]})
