@@ -1,6 +1,7 @@
 """PreparedRead (webui/infra/prepared.py): the hot reads run through the driver must answer
-exactly what Session.execute answers, in the same transaction, visible to the engine's cursor
-listeners, with SQLAlchemy's errors. On SQLite and PostgreSQL (the ``app`` fixture)."""
+exactly what Session.execute answers, inside the session's transaction when there is one,
+visible to the engine's cursor listeners, with SQLAlchemy's errors, and hold no connection
+after. On SQLite and PostgreSQL (the ``app`` fixture)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -41,7 +42,7 @@ def stored(app, alice):
 def test_answers_what_the_session_answers(stored):
     expected = db.session.execute(profile_view.ONE_WITH_TOKENS, stored).one()
     db.session.rollback()
-    got = PreparedRead(profile_view.ONE_WITH_TOKENS).one_or_none(db.session, stored)
+    got = PreparedRead(profile_view.ONE_WITH_TOKENS).one_or_none(stored)
     assert tuple(got) == tuple(expected)
     # The types are the columns' own, not the driver's: decrypted, aware datetimes, booleans.
     assert got.access_token == "access-1" and got.refresh_token == "refresh-1"
@@ -54,7 +55,7 @@ def test_answers_what_the_session_answers(stored):
 
 def test_no_row_is_none_and_two_rows_are_refused(stored):
     read = PreparedRead(profile_view.ONE)
-    assert read.one_or_none(db.session, {**stored, "owner_id": stored["owner_id"] + 1000}) \
+    assert read.one_or_none({**stored, "owner_id": stored["owner_id"] + 1000}) \
         is None
     p = OAuthProfile.__table__.c
     every = PreparedRead(select(p.id).where(p.id >= bindparam("low")))
@@ -62,16 +63,33 @@ def test_no_row_is_none_and_two_rows_are_refused(stored):
         "name": "p2", "oauthAppId": db.session.scalar(select(p.oauth_app_id)),
         "accessToken": "a", "refreshToken": "r"})
     with pytest.raises(LookupError):
-        every.one_or_none(db.session, {"low": 0})
+        every.one_or_none({"low": 0})
 
 
 def test_reads_inside_the_sessions_transaction(stored):
     read = PreparedRead(profile_view.ONE)
     db.session.execute(update(OAuthProfile).where(OAuthProfile.id == stored["profile_id"])
                        .values(description="not committed"))
-    assert read.one_or_none(db.session, stored).description == "not committed"
+    assert read.one_or_none(stored).description == "not committed"
     db.session.rollback()
-    assert read.one_or_none(db.session, stored).description == "d"
+    assert read.one_or_none(stored).description == "d"
+
+
+def test_outside_a_transaction_no_session_begins_and_no_connection_stays(stored):
+    db.session.remove()
+    pool = db.engine.pool
+    before = pool.checkedout()
+    read = PreparedRead(profile_view.ONE)
+    assert read.one_or_none(stored).description == "d"
+    assert not db.session.registry.has()
+    assert pool.checkedout() == before
+    # What another connection commits meanwhile is seen by the next read.
+    with db.engine.begin() as other:
+        other.execute(update(OAuthProfile.__table__)
+                      .where(OAuthProfile.__table__.c.id == stored["profile_id"])
+                      .values(description="committed elsewhere"))
+    assert read.one_or_none(stored).description == "committed elsewhere"
+    assert pool.checkedout() == before
 
 
 def test_cursor_listeners_see_the_statement(app, stored):
@@ -82,7 +100,7 @@ def test_cursor_listeners_see_the_statement(app, stored):
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        PreparedRead(profile_view.ONE).one_or_none(db.session, stored)
+        PreparedRead(profile_view.ONE).one_or_none(stored)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(seen) == 1
@@ -96,15 +114,15 @@ def test_driver_errors_are_sqlalchemys(stored):
     missing = Table("no_such_table", MetaData(), Column("id", Integer))
     read = PreparedRead(select(missing.c.id).where(missing.c.id == bindparam("id")))
     with pytest.raises(DBAPIError) as raised:
-        read.one_or_none(db.session, {"id": 1})
+        read.one_or_none({"id": 1})
     assert "no_such_table" in str(raised.value.orig)
     db.session.rollback()
     # The session goes on working.
-    assert PreparedRead(profile_view.ONE).one_or_none(db.session, stored).name == "p1"
+    assert PreparedRead(profile_view.ONE).one_or_none(stored).name == "p1"
 
 
 def test_expanding_parameters_are_refused(stored):
     p = OAuthProfile.__table__.c
     read = PreparedRead(select(p.id).where(p.id.in_(bindparam("ids", expanding=True))))
     with pytest.raises(ValueError):
-        read.one_or_none(db.session, {"ids": [stored["profile_id"]]})
+        read.one_or_none({"ids": [stored["profile_id"]]})

@@ -14,7 +14,6 @@ from webui.domain.errors import ConcurrentChange, NotAuthenticated
 from webui.domain.principal import ACCOUNT_WITH_TENANT, MAY_SIGN_IN, Principal, account_by_id
 from webui.domain.rules import USER_NAME_MAX, storable
 from webui.domain.transaction import unit_of_work
-from webui.extensions import db
 from webui.infra.credential_cache import CredentialCache
 from webui.infra.prepared import PreparedRead
 from webui.models import User
@@ -42,7 +41,7 @@ def authenticate(user_name: str, password: str) -> Principal:
     """The active user with these credentials. Raises NotAuthenticated, identically (and in
     the same time) for an unknown user, a wrong password and an inactive account (or one of
     an inactive tenant)."""
-    row = _CREDENTIALS.one_or_none(db.session, {"user_name": user_name}) \
+    row = _CREDENTIALS.one_or_none({"user_name": user_name}) \
         if storable(user_name, USER_NAME_MAX) else None
     if row is not None and row.active:
         cache = _cache()

@@ -86,7 +86,7 @@ def owned_profile(subject: Principal, profile_id: int, *, with_tokens: bool = Fa
 def read(subject: Principal, profile_id: int, *, with_tokens: bool = False) -> ProfileView:
     """The subject's profile as a view (one query). Raises NotFound."""
     row = (_ONE_WITH_TOKENS if with_tokens else _ONE).one_or_none(
-        db.session, {"profile_id": profile_id, "owner_id": subject.id})
+        {"profile_id": profile_id, "owner_id": subject.id})
     if row is None:
         raise not_found(profile_id)
     return profile_view.view(row)

@@ -23,7 +23,6 @@ from webui.domain.errors import Conflict
 from webui.domain.permissions import Permission
 from webui.domain.provider_calls import ProviderError
 from webui.domain.refresh import NeedsReauthorization, aware
-from webui.extensions import db
 from webui.infra import metrics
 from webui.infra.prepared import PreparedRead
 from webui.models import OAuthApplication, OAuthProfile
@@ -68,7 +67,7 @@ def hand_out(caller: Caller, profile_id: int, *, now: datetime | None = None) ->
     """
     now = now or utcnow()
     subject = caller.require(Permission.VIEW_DATA_SOURCE)
-    row = _TOKEN.one_or_none(db.session, {"profile_id": profile_id, "owner_id": subject.id})
+    row = _TOKEN.one_or_none({"profile_id": profile_id, "owner_id": subject.id})
     if row is None:
         raise profiles.not_found(profile_id)
     if row.needs_reauthorization:

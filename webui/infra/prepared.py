@@ -1,17 +1,20 @@
 """The reads of every API request, run straight through the database driver.
 
-The figures (in-process, SQLite, the bench's database): a prepared Core select of one row
-cost ~54 us through ``Session.execute`` and ~37 us through ``Connection.execute``, of which
-~3 us was the driver's own work; the rest is SQLAlchemy's execution context, built anew for
-every statement. Every API call runs two such reads (the caller's credentials, then the
-object): about 100 us of a cached GET's ~670 us. Through the driver, ``python -m bench``'s
-get one went from 0.48-0.49 to 0.55 of the reference in the same sitting. ``PreparedRead``
-keeps what matters of that machinery and skips the rest:
+The figures (in-process, SQLite, the bench's database; tools in bench/'s docstring): a
+prepared Core select of one row cost ~54 us through ``Session.execute``, ~37 us through
+``Connection.execute`` and ~3 us in the driver itself; the rest is SQLAlchemy's execution
+context, built anew for every statement. And a request whose only database work is such
+reads still paid for a Session: created, begun and removed, ~100 us. Every API call runs
+two such reads (the caller's credentials, then the object); a cached GET took ~600 us in
+all. ``PreparedRead`` keeps what matters of that machinery and skips the rest:
 
 - the statement is a Core select, compiled once per dialect by SQLAlchemy itself (bound
   parameters, the dialect's paramstyle: never text pasted into SQL);
-- it runs on the session's own connection, in the request's transaction (``Session.connection``
-  begins it exactly as ``Session.execute`` would);
+- while the request's session is in a transaction, it runs on the session's connection and
+  sees what that transaction wrote (a Core select through ``Session.execute`` does not
+  autoflush either); otherwise on a pooled connection taken for this one statement, which
+  sees what is committed, as the session's next transaction would: a read-only request
+  then never creates a Session;
 - bound values and results pass through the columns' own type processors (SQLite's
   datetimes and booleans, EncryptedText's decryption);
 - the engine's ``before_cursor_execute``/``after_cursor_execute`` listeners still see the
@@ -20,7 +23,7 @@ keeps what matters of that machinery and skips the rest:
   ``Connection.execute`` does.
 
 Skipped: the execution context, SQLAlchemy's statement logging (``echo``), and the
-expanding (IN-list) and literal-execute parameters, which the constructor refuses.
+expanding (IN-list) and literal-execute parameters, which are refused.
 """
 from __future__ import annotations
 
@@ -29,8 +32,9 @@ from typing import Any, Callable, Mapping, NamedTuple
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+
+from webui.extensions import db
 
 
 class _Compiled(NamedTuple):
@@ -43,7 +47,7 @@ class _Compiled(NamedTuple):
 
 class PreparedRead:
     """A Core select of at most one row, compiled once per dialect and run through the
-    driver on a session's connection (see the module docstring for what that keeps)."""
+    driver (see the module docstring for what that keeps)."""
 
     def __init__(self, statement: Select):
         self.statement = statement
@@ -69,10 +73,21 @@ class PreparedRead:
                 compiled.construct_params, binders, readers)
         return found
 
-    def one_or_none(self, session: Session, params: Mapping[str, Any]):
+    def one_or_none(self, params: Mapping[str, Any]):
         """The row (a named tuple, by the select's column names), or None. More than one
-        row is a programming error (the statement must select by a unique key)."""
-        connection = session.connection()
+        row is a programming error (the statement must select by a unique key).
+
+        Runs on the session's connection while the session is in a transaction (the read
+        then sees what that transaction wrote); otherwise on a connection of the pool's own,
+        held for this one statement: never two connections at once for one caller, so
+        threads beyond the pool's size wait their turn instead of starving each other."""
+        session = db.session.registry() if db.session.registry.has() else None
+        if session is not None and session.in_transaction():
+            return self._read(session.connection(), params)
+        with db.engine.connect() as connection:  # the pool rolls back what the driver began
+            return self._read(connection, params)
+
+    def _read(self, connection: Connection, params: Mapping[str, Any]):
         compiled = self._for(connection.dialect)
         values = compiled.construct(params)
         for name, binder in compiled.binders.items():
@@ -89,6 +104,7 @@ class PreparedRead:
 
 
 def _run(connection: Connection, sql: str, args) -> list:
+    """Execute and fetch at most two rows, as Connection.execute would (events, errors)."""
     dispatch = connection.dispatch
     dbapi_connection = connection.connection.dbapi_connection
     cursor = dbapi_connection.cursor()
