@@ -66,6 +66,24 @@ def test_no_row_is_none_and_two_rows_are_refused(stored):
         every.one_or_none({"low": 0})
 
 
+def test_all_rows_in_order_as_the_session_answers(stored):
+    caller = Caller.own(Principal.of(users.user_by_name("alice")))
+    app_id = db.session.scalar(select(OAuthProfile.oauth_app_id))
+    for name in ("p2", "p3"):
+        profiles.create_profile(caller, {"name": name, "oauthAppId": app_id,
+                                         "accessToken": "a", "refreshToken": "r"})
+    page = profile_view.VIEWS.where(
+        OAuthProfile.owner_id == bindparam("owner_id"), OAuthProfile.id > bindparam("after")
+    ).order_by(OAuthProfile.id).limit(bindparam("limit"))
+    params = {"owner_id": stored["owner_id"], "after": 0, "limit": 2}
+    expected = [tuple(row) for row in db.session.execute(page, params)]
+    db.session.rollback()
+    got = PreparedRead(page).all(params)
+    assert [tuple(row) for row in got] == expected
+    assert [row.name for row in got] == ["p1", "p2"]
+    assert PreparedRead(page).all({**params, "after": 10**9}) == []
+
+
 def test_reads_inside_the_sessions_transaction(stored):
     read = PreparedRead(profile_view.ONE)
     db.session.execute(update(OAuthProfile).where(OAuthProfile.id == stored["profile_id"])

@@ -7,6 +7,7 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import (Integer, String, and_, cast, insert, literal, not_, null, or_, select,
                         union_all)
+from sqlalchemy.engine import Connection
 
 from webui.domain import rules
 from webui.domain.board import Board, BoardRequest, read_board
@@ -31,15 +32,17 @@ _INSERT = insert(AuditEvent.__table__)
 
 def record(caller: Caller | None, action: str, object_type: str, object_id: int | None,
            fields: Iterable[str] = (), *, actor_name: str | None = None,
-           address: str | None = None, detail: str | None = None) -> int:
+           address: str | None = None, detail: str | None = None,
+           connection: Connection | None = None) -> int:
     """Insert an audit event in the current transaction (it commits or rolls back with the
-    use case): the caller's actor, and the subject when acting for someone. Field names only,
-    never values; ``detail`` what field names cannot say (never a secret). Without a caller
-    (a failed sign-in), actor_name and address say who. The row carries the id of the request
-    that wrote it (None from the command line). Returns the event's id."""
+    use case): the session's, or ``connection``'s (a core_unit_of_work). The caller's actor,
+    and the subject when acting for someone. Field names only, never values; ``detail`` what
+    field names cannot say (never a secret). Without a caller (a failed sign-in), actor_name
+    and address say who. The row carries the id of the request that wrote it (None from the
+    command line). Returns the event's id."""
     # A prepared Core INSERT, not session.add(): no unit-of-work flush for a row nothing
     # reads back (bench/: the ORM flush of this row was a large share of a profile create).
-    return db.session.execute(_INSERT, {
+    return (connection or db.session).execute(_INSERT, {
         "actor": caller.actor.user_name if caller else _recordable(actor_name),
         "subject": caller.subject.user_name if caller and caller.on_behalf else None,
         "action": action, "object_type": object_type, "object_id": object_id,

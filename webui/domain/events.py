@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 
 from webui.domain.errors import Invalid
 from webui.extensions import db
@@ -59,26 +60,29 @@ def body(event_type: str, data: dict[str, Any], now: datetime) -> str:
         "+00:00", "Z"), "data": data}, separators=(",", ":"))
 
 
-def _endpoints(event_type: str) -> list[int]:
-    rows = db.session.execute(select(_E.id, _E.events).where(_E.active.is_(True))).all()
+def _endpoints(execute, event_type: str) -> list[int]:
+    rows = execute(select(_E.id, _E.events).where(_E.active.is_(True))).all()
     return [r.id for r in rows if event_type in subscribed(r.events)]
 
 
 _CHUNK = 1000
 
 
-def emit(event_type: str, profile_ids: Iterable[int], now: datetime | None = None) -> int:
-    """Inside the caller's unit of work: one pending delivery per profile and subscribed
-    active endpoint, due at once. Returns how many were written (none without endpoints:
-    the profiles are then not even read)."""
-    endpoints = _endpoints(event_type)
+def emit(event_type: str, profile_ids: Iterable[int], now: datetime | None = None, *,
+         connection: Connection | None = None) -> int:
+    """Inside the caller's unit of work (the session's, or ``connection``'s: a
+    core_unit_of_work): one pending delivery per profile and subscribed active endpoint, due
+    at once. Returns how many were written (none without endpoints: the profiles are then not
+    even read)."""
+    execute = (connection or db.session).execute
+    endpoints = _endpoints(execute, event_type)
     ids = list(profile_ids)
     if not endpoints or not ids:
         return 0
     now = now or utcnow()
     written = 0
     for start in range(0, len(ids), _CHUNK):  # a bounded IN: SQLite caps bound parameters
-        rows = db.session.execute(
+        rows = execute(
             select(_P.id, _P.name, _P.oauth_app_id, _P.owner_id, _U.user_name)
             .join_from(OAuthProfile.__table__, User.__table__, _P.owner_id == _U.id)
             .where(_P.id.in_(ids[start:start + _CHUNK]))).all()
@@ -90,6 +94,6 @@ def emit(event_type: str, profile_ids: Iterable[int], now: datetime | None = Non
              "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
             for r in rows for endpoint in endpoints]
         if deliveries:
-            db.session.execute(_INSERT, deliveries)
+            execute(_INSERT, deliveries)
         written += len(deliveries)
     return written

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, update
 from webui.domain import audit
 from webui.domain.caller import Caller
 from webui.domain.errors import ConcurrentChange
-from webui.domain.transaction import unit_of_work
+from webui.domain.transaction import core_unit_of_work
 from webui.models import AuditEvent, OAuthProfile
 
 FLUSH_EVERY = 60.0  # seconds between writes that only add counts
@@ -105,12 +105,13 @@ def record(caller: Caller, profile_id: int, *, refreshed: bool, now: datetime) -
             flush()
         return
     counts = ledger.take()
-    with unit_of_work(ConcurrentChange()) as session:
+    with core_unit_of_work(ConcurrentChange()) as connection:
         if counts:
-            session.execute(_ADD, counts)
+            connection.execute(_ADD, counts)
         row = audit.record(caller, "token", "oauthprofile", profile_id, ["accessToken"],
-                           detail="refreshed before the hand-out" if refreshed else None)
-        session.execute(_USED, {"pid": profile_id, "at": now})
+                           detail="refreshed before the hand-out" if refreshed else None,
+                           connection=connection)
+        connection.execute(_USED, {"pid": profile_id, "at": now})
     if not refreshed:
         ledger.remember(key, minute, row)
 
@@ -120,5 +121,5 @@ def flush() -> None:
     minute while it serves)."""
     counts = _ledger().take()
     if counts:
-        with unit_of_work(ConcurrentChange()) as session:
-            session.execute(_ADD, counts)
+        with core_unit_of_work(ConcurrentChange()) as connection:
+            connection.execute(_ADD, counts)

@@ -22,6 +22,7 @@ from webui.domain.principal import Principal
 from webui.domain.profile_view import APP_COLUMNS
 from webui.domain.transaction import delete_row, unit_of_work
 from webui.extensions import db
+from webui.infra.prepared import PreparedRead
 from webui.models import OAuthApplication, OAuthProfile, Tenant
 from webui.models.tenant import SYSTEM_TENANT_ID
 
@@ -78,7 +79,10 @@ def usable_by(subject: Principal):
 # cache key cost more than the query (bench/ profile of POST /api/mgmt/oauthprofiles).
 _USABLE_WHERE = (_A.id == bindparam("app_id"), _usable_in(bindparam("tenant_id")))
 _USABLE = select(OAuthApplication).where(*_USABLE_WHERE)
-_USABLE_COLUMNS = select(*(c.label(n) for n, c in APP_COLUMNS.items())).where(*_USABLE_WHERE)
+# Through the driver (webui/infra/prepared.py): a create then begins no read transaction
+# that its write transaction would first have to end.
+_USABLE_COLUMNS = PreparedRead(select(*(c.label(n) for n, c in APP_COLUMNS.items()))
+                               .where(*_USABLE_WHERE))
 
 
 def _not_found(app_id: object, field: str | None = None) -> NotFound:
@@ -101,8 +105,7 @@ def usable_application(subject: Principal, app_id: int) -> OAuthApplication:
 def usable_application_columns(subject: Principal, app_id: int):
     """As usable_application, but only the columns a profile view carries (profile_view.
     APP_COLUMNS), without loading the entity. Raises Invalid (field oauthAppId)."""
-    row = db.session.execute(_USABLE_COLUMNS, {"app_id": app_id,
-                                               "tenant_id": subject.tenant_id}).one_or_none()
+    row = _USABLE_COLUMNS.one_or_none({"app_id": app_id, "tenant_id": subject.tenant_id})
     if row is None:
         raise _unusable(app_id)
     return row

@@ -23,7 +23,7 @@ from webui.domain.pagination import Page, PageRequest, page_of
 from webui.domain.permissions import Permission
 from webui.domain.principal import Principal
 from webui.domain.profile_view import ProfileView
-from webui.domain.transaction import delete_row, unit_of_work
+from webui.domain.transaction import core_unit_of_work, delete_row, unit_of_work
 from webui.extensions import db
 from webui.infra.prepared import PreparedRead
 from webui.models import OAuthProfile
@@ -59,6 +59,7 @@ _ONE_WITH_TOKENS = PreparedRead(profile_view.ONE_WITH_TOKENS)
 _PAGE = (profile_view.VIEWS.where(_P.owner_id == bindparam("owner_id"),
                                   _P.id > bindparam("after"))
          .order_by(_P.id).limit(bindparam("limit")))
+_PAGE_READ = PreparedRead(_PAGE)  # the list as most clients ask for it: no filter, no sort
 _INSERT = insert(OAuthProfile.__table__)
 # The entity, for use cases that change it.
 _OWNED = (select(OAuthProfile).options(joinedload(OAuthProfile.application))
@@ -149,7 +150,8 @@ def list_profiles(caller: Caller, page: PageRequest = PageRequest(), *,
     params = {"owner_id": subject.id, "limit": page.limit + 1}
     if sort is None:
         params["after"] = page.after
-    rows = [profile_view.view(row) for row in db.session.execute(query, params)]
+    found = _PAGE_READ.all(params) if query is _PAGE else db.session.execute(query, params)
+    rows = [profile_view.view(row) for row in found]
     audit.record_read_for(caller, "oauthprofile")
     return page_of(rows, page)
 
@@ -188,13 +190,17 @@ def create_profile(caller: Caller, data: Any, *, issued: TokenIssue | None = Non
            "last_used_at": None,
            **{_COLUMNS[k]: v for k, v in values.items()},
            **(issued.columns() if issued is not None else {})}
-    with unit_of_work(Conflict(NAME_TAKEN, "name")) as session:
-        # A Core INSERT: the ORM's unit-of-work flush was the largest part of a create (bench/).
-        row["id"] = session.execute(_INSERT, row).inserted_primary_key[0]
-        audit.record(caller, "create", "oauthprofile", row["id"], values)
+    # Core INSERTs: the ORM's unit-of-work flush was the largest part of a create, and the
+    # request's Session, which a create does not otherwise need, a large part of the rest
+    # (bench/).
+    with core_unit_of_work(Conflict(NAME_TAKEN, "name")) as connection:
+        row["id"] = connection.execute(_INSERT, row).inserted_primary_key[0]
+        audit.record(caller, "create", "oauthprofile", row["id"], values,
+                     connection=connection)
         if issued is not None:  # the authorization flow completed
-            events.emit(events.AUTHORIZED, [row["id"]], issued.obtained_at)
-    row.update(app._mapping, has_access_token=row["access_token"] is not None,
+            events.emit(events.AUTHORIZED, [row["id"]], issued.obtained_at,
+                        connection=connection)
+    row.update(app._asdict(), has_access_token=row["access_token"] is not None,
                has_refresh_token=row["refresh_token"] is not None)
     return profile_view.view([row[name] for name in profile_view.FIELDS])
 

@@ -1,15 +1,17 @@
-"""The one write path: every use case that writes does so inside ``unit_of_work``."""
+"""The one write path: every use case that writes does so inside ``unit_of_work`` (or, when
+it writes a few Core statements and loads no ORM object, ``core_unit_of_work``)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import delete as sa_delete, inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
-from webui.infra.database import write_intent
+from webui.infra.database import in_write_intent, write_intent
 from webui.domain.errors import ConcurrentChange, Conflict
 from webui.extensions import db
 
@@ -28,21 +30,48 @@ def unit_of_work(conflict: Conflict) -> Iterator[Session]:
         # End the read snapshot (expire_on_commit is off, so loaded objects stay usable)
         # so that the write transaction starts fresh, with BEGIN IMMEDIATE on SQLite.
         session.commit()
-    with write_intent(session.get_bind()):
-        try:
-            yield session
-            session.commit()
-        except IntegrityError as exc:
-            session.rollback()
-            if "unique" in str(exc.orig).lower():
-                raise conflict from None
-            raise ConcurrentChange() from None
-        except (StaleDataError, ObjectDeletedError):
-            session.rollback()
-            raise ConcurrentChange() from None
-        except BaseException:
-            session.rollback()
-            raise
+    with write_intent(session.get_bind()), _translated(conflict, session.rollback):
+        yield session
+        session.commit()
+
+
+@contextmanager
+def core_unit_of_work(conflict: Conflict) -> Iterator[Connection]:
+    """As unit_of_work, on a pooled connection of its own instead of the request's Session:
+    for a use case that writes a few Core statements and loads no ORM object. Creating,
+    beginning and removing a Session cost more than such a write (webui/domain/handouts.py
+    has the figures). Raises as unit_of_work; RuntimeError inside another unit of work, whose
+    transaction holds the write lock this one would wait for."""
+    if in_write_intent():
+        raise RuntimeError("core_unit_of_work inside another unit of work")
+    if db.session.registry.has() and db.session.registry().in_transaction():
+        # End the session's read snapshot, as unit_of_work does: what the request reads
+        # after this write must see it.
+        db.session.registry().commit()
+    engine = db.engine
+    with write_intent(engine), engine.connect() as connection, \
+            _translated(conflict, connection.rollback):
+        connection.begin()
+        yield connection
+        connection.commit()
+
+
+@contextmanager
+def _translated(conflict: Conflict, rollback: Callable[[], None]) -> Iterator[None]:
+    """Roll back on any error; database errors become the domain's (see unit_of_work)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        rollback()
+        if "unique" in str(exc.orig).lower():
+            raise conflict from None
+        raise ConcurrentChange() from None
+    except (StaleDataError, ObjectDeletedError):
+        rollback()
+        raise ConcurrentChange() from None
+    except BaseException:
+        rollback()
+        raise
 
 
 def delete_row(session: Session, obj) -> None:

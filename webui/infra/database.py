@@ -33,6 +33,11 @@ from sqlalchemy.engine import Engine
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
+def in_write_intent() -> bool:
+    """Whether this thread is inside a write_intent block."""
+    return _write_intent.get()
+
+
 @contextmanager
 def write_intent(engine: Engine) -> Iterator[None]:
     """Within this block, a new SQLite transaction begins with BEGIN IMMEDIATE, after this

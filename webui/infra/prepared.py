@@ -46,8 +46,8 @@ class _Compiled(NamedTuple):
 
 
 class PreparedRead:
-    """A Core select of at most one row, compiled once per dialect and run through the
-    driver (see the module docstring for what that keeps)."""
+    """A Core select, compiled once per dialect and run through the driver (see the module
+    docstring for what that keeps)."""
 
     def __init__(self, statement: Select):
         self.statement = statement
@@ -75,36 +75,44 @@ class PreparedRead:
 
     def one_or_none(self, params: Mapping[str, Any]):
         """The row (a named tuple, by the select's column names), or None. More than one
-        row is a programming error (the statement must select by a unique key).
+        row is a programming error (the statement must select by a unique key)."""
+        rows = self._read(params, 2)
+        if len(rows) > 1:
+            raise LookupError("PreparedRead.one_or_none found more than one row")
+        return rows[0] if rows else None
 
-        Runs on the session's connection while the session is in a transaction (the read
+    def all(self, params: Mapping[str, Any]) -> list:
+        """Every row (named tuples, by the select's column names)."""
+        return self._read(params, None)
+
+    def _read(self, params: Mapping[str, Any], most: int | None) -> list:
+        """Runs on the session's connection while the session is in a transaction (the read
         then sees what that transaction wrote); otherwise on a connection of the pool's own,
         held for this one statement: never two connections at once for one caller, so
         threads beyond the pool's size wait their turn instead of starving each other."""
         session = db.session.registry() if db.session.registry.has() else None
         if session is not None and session.in_transaction():
-            return self._read(session.connection(), params)
+            return self._rows(session.connection(), params, most)
         with db.engine.connect() as connection:  # the pool rolls back what the driver began
-            return self._read(connection, params)
+            return self._rows(connection, params, most)
 
-    def _read(self, connection: Connection, params: Mapping[str, Any]):
+    def _rows(self, connection: Connection, params: Mapping[str, Any], most: int | None
+              ) -> list:
         compiled = self._for(connection.dialect)
         values = compiled.construct(params)
         for name, binder in compiled.binders.items():
             values[name] = binder(values[name])
         args = values if compiled.positions is None else \
             tuple(values[name] for name in compiled.positions)
-        rows = _run(connection, compiled.sql, args)
-        if not rows:
-            return None
-        if len(rows) > 1:
-            raise LookupError("PreparedRead.one_or_none found more than one row")
-        return self.row._make(value if reader is None else reader(value)
-                              for reader, value in zip(compiled.readers, rows[0]))
+        readers, make = compiled.readers, self.row._make
+        return [make(value if reader is None else reader(value)
+                     for reader, value in zip(readers, row))
+                for row in _run(connection, compiled.sql, args, most)]
 
 
-def _run(connection: Connection, sql: str, args) -> list:
-    """Execute and fetch at most two rows, as Connection.execute would (events, errors)."""
+def _run(connection: Connection, sql: str, args, most: int | None) -> list:
+    """Execute and fetch (at most ``most`` rows), as Connection.execute would (events,
+    errors)."""
     dispatch = connection.dispatch
     dbapi_connection = connection.connection.dbapi_connection
     cursor = dbapi_connection.cursor()
@@ -112,7 +120,7 @@ def _run(connection: Connection, sql: str, args) -> list:
         if dispatch.before_cursor_execute:
             dispatch.before_cursor_execute(connection, cursor, sql, args, None, False)
         cursor.execute(sql, args)
-        rows = cursor.fetchmany(2)
+        rows = cursor.fetchall() if most is None else cursor.fetchmany(most)
         if dispatch.after_cursor_execute:
             dispatch.after_cursor_execute(connection, cursor, sql, args, None, False)
         return rows
