@@ -5,7 +5,7 @@ ratio:   the reference app (bare Flask + sqlite3, no auth) and the product (guni
          one at a time by wrk -t2 -c16 for each scenario (create, get one, list 50, and the
          token hand-out of a valid token, compared with the reference's get one), in
          alternating rounds; prints req/s, p50, p99, non-2xx, socket errors and the ratio
-         product/reference, and each worker's RSS.
+         product/reference, and each worker's RSS at rest, and its peak.
 burst:   many callers at once ask for the tokens of profiles whose tokens expired, against a
          local provider answering in 50 ms (bench/burst.py): token requests counted, errors,
          latency p50/p99.

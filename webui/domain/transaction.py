@@ -38,9 +38,9 @@ def unit_of_work(conflict: Conflict) -> Iterator[Session]:
 @contextmanager
 def core_unit_of_work(conflict: Conflict) -> Iterator[Connection]:
     """As unit_of_work, on a pooled connection of its own instead of the request's Session:
-    for a use case that writes a few Core statements and loads no ORM object. Creating,
-    beginning and removing a Session cost more than such a write (webui/domain/handouts.py
-    has the figures). Raises as unit_of_work; RuntimeError inside another unit of work, whose
+    for a use case that writes a few Core statements and loads no ORM object. A Session
+    costs much of such a write (``python -m bench.reads``: a token hand-out's audit write,
+    ~435 us in unit_of_work, ~290 us here). Raises as unit_of_work; RuntimeError inside another unit of work, whose
     transaction holds the write lock this one would wait for."""
     if in_write_intent():
         raise RuntimeError("core_unit_of_work inside another unit of work")

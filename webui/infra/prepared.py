@@ -1,12 +1,15 @@
 """The reads of every API request, run straight through the database driver.
 
-The figures (in-process, SQLite, the bench's database; tools in bench/'s docstring): a
-prepared Core select of one row cost ~54 us through ``Session.execute``, ~37 us through
-``Connection.execute`` and ~3 us in the driver itself; the rest is SQLAlchemy's execution
-context, built anew for every statement. And a request whose only database work is such
-reads still paid for a Session: created, begun and removed, ~100 us. Every API call runs
-two such reads (the caller's credentials, then the object); a cached GET took ~600 us in
-all. ``PreparedRead`` keeps what matters of that machinery and skips the rest:
+The figures (``python -m bench.reads``: in-process CPU, SQLite, ratio mode's database): the
+credentials lookup, a prepared Core select of one row, cost ~59 us through
+``Session.execute``, ~46 us through ``Connection.execute`` and ~3 us in the driver itself;
+the rest is SQLAlchemy's execution context, built anew for every statement. A Session
+created, begun and removed cost ~100 us more, and a request whose only database work is
+such reads (get one, a token hand-out) paid it for nothing. Through ``PreparedRead`` on a
+connection of its own (checked out and returned: ~22 us) the lookup costs about what
+``Session.execute`` did, and no Session is made: in bench/'s ratio mode, get one went from
+0.42-0.47 of the reference to 0.51-0.59 in the same sittings. It keeps what matters of the
+machinery it skips:
 
 - the statement is a Core select, compiled once per dialect by SQLAlchemy itself (bound
   parameters, the dialect's paramstyle: never text pasted into SQL);
