@@ -14,6 +14,7 @@ from tests.conftest import APP_BODY
 from webui.domain import bootstrap, oauthapps, profile_view, profiles, users
 from webui.domain.caller import Caller
 from webui.domain.principal import Principal
+from webui.domain.refresh import aware
 from webui.extensions import db
 from webui.infra.prepared import PreparedRead
 from webui.models import OAuthProfile
@@ -44,10 +45,12 @@ def test_answers_what_the_session_answers(stored):
     db.session.rollback()
     got = PreparedRead(profile_view.ONE_WITH_TOKENS).one_or_none(stored)
     assert tuple(got) == tuple(expected)
-    # The types are the columns' own, not the driver's: decrypted, aware datetimes, booleans.
+    # The types are the columns' own, not the driver's (SQLite answers 0/1 and text):
+    # decrypted, datetimes, booleans.
+    assert [type(value) for value in got] == [type(value) for value in expected]
     assert got.access_token == "access-1" and got.refresh_token == "refresh-1"
     assert got.needs_reauthorization is True and got.has_refresh_token is True
-    assert got.token_expires_at.replace(tzinfo=timezone.utc) == EXPIRES
+    assert aware(got.token_expires_at) == EXPIRES
     assert isinstance(got.created_at, datetime)
     assert profile_view.view(got).status_at(EXPIRES, timedelta(0)) == \
         "needsReauthorization"
@@ -93,20 +96,27 @@ def test_reads_inside_the_sessions_transaction(stored):
     assert read.one_or_none(stored).description == "d"
 
 
-def test_outside_a_transaction_no_session_begins_and_no_connection_stays(stored):
+def test_outside_a_transaction_no_session_begins_on_sqlite(stored, backend):
+    """SQLite: a pooled connection for the one statement, no Session. PostgreSQL: the
+    session's connection (a checkout there costs round trips)."""
     db.session.remove()
     pool = db.engine.pool
     before = pool.checkedout()
     read = PreparedRead(profile_view.ONE)
     assert read.one_or_none(stored).description == "d"
-    assert not db.session.registry.has()
-    assert pool.checkedout() == before
+    if backend == "sqlite":
+        assert not db.session.registry.has()
+        assert pool.checkedout() == before
+    else:
+        assert db.session.registry().in_transaction()
+        db.session.commit()
     # What another connection commits meanwhile is seen by the next read.
     with db.engine.begin() as other:
         other.execute(update(OAuthProfile.__table__)
                       .where(OAuthProfile.__table__.c.id == stored["profile_id"])
                       .values(description="committed elsewhere"))
     assert read.one_or_none(stored).description == "committed elsewhere"
+    db.session.remove()
     assert pool.checkedout() == before
 
 
@@ -137,6 +147,27 @@ def test_driver_errors_are_sqlalchemys(stored):
     db.session.rollback()
     # The session goes on working.
     assert PreparedRead(profile_view.ONE).one_or_none(stored).name == "p1"
+
+
+def test_driver_errors_inside_a_transaction_and_the_pool_after(stored):
+    pool = db.engine.pool
+    db.session.commit()
+    db.session.remove()
+    before = pool.checkedout()
+    missing = Table("no_such_table", MetaData(), Column("id", Integer))
+    read = PreparedRead(select(missing.c.id).where(missing.c.id == bindparam("id")))
+    with pytest.raises(DBAPIError) as raised:  # on a connection of its own (SQLite)
+        read.one_or_none({"id": 424242})
+    assert "424242" not in str(raised.value)  # parameters are hidden, as the engine's are
+    db.session.remove()
+    assert pool.checkedout() == before
+    db.session.execute(select(OAuthProfile.id)).all()  # the session is in a transaction
+    with pytest.raises(DBAPIError):
+        read.one_or_none({"id": 1})
+    db.session.rollback()  # as after any failed statement (PostgreSQL aborts the transaction)
+    assert PreparedRead(profile_view.ONE).one_or_none(stored).name == "p1"
+    db.session.remove()
+    assert pool.checkedout() == before
 
 
 def test_expanding_parameters_are_refused(stored):

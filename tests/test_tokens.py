@@ -225,6 +225,18 @@ def test_each_minute_has_its_own_row_and_late_counts_reach_theirs(app, alice, pr
         db.session.remove()
 
 
+def test_counts_of_a_failed_write_are_given_back():
+    from webui.domain.handouts import Ledger
+    ledger = Ledger()
+    ledger.remember(("alice", "alice", 7), 5, row=11)
+    assert ledger.count(("alice", "alice", 7), 5) and ledger.count(("alice", "alice", 7), 5)
+    taken = ledger.take()
+    assert taken == [{"row": 11, "n": 2}] and ledger.take() == []
+    ledger.give_back(taken)  # the write that was to add them failed
+    assert ledger.count(("alice", "alice", 7), 5)
+    assert sorted((c["row"], c["n"]) for c in ledger.take()) == [(11, 1), (11, 2)]
+
+
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
 MARGIN = timedelta(seconds=60)
 

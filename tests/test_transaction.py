@@ -43,12 +43,17 @@ def test_a_unique_violation_is_the_conflict_and_nothing_is_written(app):
                 raise ValueError("the use case failed after its first statement")
         assert _rows("Half") == 0
         db.session.remove()
+        assert db.engine.pool.checkedout() == 0  # the failed units gave their connections back
 
 
-def test_refused_inside_another_unit_of_work(app):
+def test_neither_nests_in_the_other(app):
     with app.app_context():
         with pytest.raises(RuntimeError):
             with unit_of_work(ConcurrentChange()):
                 with core_unit_of_work(ConcurrentChange()):
+                    pass
+        with pytest.raises(RuntimeError):
+            with core_unit_of_work(ConcurrentChange()):
+                with unit_of_work(ConcurrentChange()):
                     pass
         db.session.remove()

@@ -76,6 +76,13 @@ class Ledger:
             self._flushed = time.monotonic()
         return counts
 
+    def give_back(self, counts: list[dict]) -> None:
+        """Counts taken for a write that failed: pending again, for the next write."""
+        with self._lock:
+            for count in counts:
+                entry = self._pending.setdefault(("row", count["row"]), _Row(count["row"]))
+                entry.pending += count["n"]
+
     def remember(self, key: tuple, minute: int, row: int) -> None:
         """key's row of minute; the rows of earlier minutes are forgotten (their counts are
         in the pending ones until the next take)."""
@@ -105,13 +112,17 @@ def record(caller: Caller, profile_id: int, *, refreshed: bool, now: datetime) -
             flush()
         return
     counts = ledger.take()
-    with core_unit_of_work(ConcurrentChange()) as connection:
-        if counts:
-            connection.execute(_ADD, counts)
-        row = audit.record(caller, "token", "oauthprofile", profile_id, ["accessToken"],
-                           detail="refreshed before the hand-out" if refreshed else None,
-                           connection=connection)
-        connection.execute(_USED, {"pid": profile_id, "at": now})
+    try:
+        with core_unit_of_work(ConcurrentChange()) as connection:
+            if counts:
+                connection.execute(_ADD, counts)
+            row = audit.record(caller, "token", "oauthprofile", profile_id, ["accessToken"],
+                               detail="refreshed before the hand-out" if refreshed else None,
+                               connection=connection)
+            connection.execute(_USED, {"pid": profile_id, "at": now})
+    except BaseException:
+        ledger.give_back(counts)
+        raise
     if not refreshed:
         ledger.remember(key, minute, row)
 
@@ -119,7 +130,12 @@ def record(caller: Caller, profile_id: int, *, refreshed: bool, now: datetime) -
 def flush() -> None:
     """Add this process's counted hand-outs to their rows (at a worker's exit, and once a
     minute while it serves)."""
-    counts = _ledger().take()
+    ledger = _ledger()
+    counts = ledger.take()
     if counts:
-        with core_unit_of_work(ConcurrentChange()) as connection:
-            connection.execute(_ADD, counts)
+        try:
+            with core_unit_of_work(ConcurrentChange()) as connection:
+                connection.execute(_ADD, counts)
+        except BaseException:
+            ledger.give_back(counts)
+            raise

@@ -3,6 +3,7 @@ it writes a few Core statements and loads no ORM object, ``core_unit_of_work``).
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Callable, Iterator
 
 from sqlalchemy import delete as sa_delete, inspect
@@ -15,6 +16,10 @@ from webui.infra.database import in_write_intent, write_intent
 from webui.domain.errors import ConcurrentChange, Conflict
 from webui.extensions import db
 
+# Set while a core_unit_of_work runs: its transaction holds the write lock that a unit_of_work
+# begun inside it would wait for (SQLite) on a second connection.
+_in_core: ContextVar[bool] = ContextVar("in_core_unit_of_work", default=False)
+
 
 @contextmanager
 def unit_of_work(conflict: Conflict) -> Iterator[Session]:
@@ -24,7 +29,10 @@ def unit_of_work(conflict: Conflict) -> Iterator[Session]:
     rule, so a race cannot create twins); any other integrity error, and a row that another
     request deleted between the read and this write, becomes ConcurrentChange (409).
     Raises whatever the block raises, after rolling back: nothing is half-written.
+    RuntimeError inside a core_unit_of_work.
     """
+    if _in_core.get():
+        raise RuntimeError("unit_of_work inside a core_unit_of_work")
     session = db.session()
     if session.in_transaction():
         # End the read snapshot (expire_on_commit is off, so loaded objects stay usable)
@@ -40,8 +48,11 @@ def core_unit_of_work(conflict: Conflict) -> Iterator[Connection]:
     """As unit_of_work, on a pooled connection of its own instead of the request's Session:
     for a use case that writes a few Core statements and loads no ORM object. A Session
     costs much of such a write (``python -m bench.reads``: a token hand-out's audit write,
-    ~435 us in unit_of_work, ~290 us here). Raises as unit_of_work; RuntimeError inside another unit of work, whose
-    transaction holds the write lock this one would wait for."""
+    ~435 us in unit_of_work, ~290 us here). Statements of the block go through the
+    connection it yields (audit.record and events.emit take it); a PreparedRead in the block
+    would not see its writes. Raises as unit_of_work; RuntimeError inside another unit of
+    work, whose transaction holds the write lock this one would wait for (a unit_of_work
+    inside this one is refused likewise)."""
     if in_write_intent():
         raise RuntimeError("core_unit_of_work inside another unit of work")
     if db.session.registry.has() and db.session.registry().in_transaction():
@@ -49,11 +60,15 @@ def core_unit_of_work(conflict: Conflict) -> Iterator[Connection]:
         # after this write must see it.
         db.session.registry().commit()
     engine = db.engine
-    with write_intent(engine), engine.connect() as connection, \
-            _translated(conflict, connection.rollback):
-        connection.begin()
-        yield connection
-        connection.commit()
+    token = _in_core.set(True)
+    try:
+        with write_intent(engine), engine.connect() as connection, \
+                _translated(conflict, connection.rollback):
+            connection.begin()
+            yield connection
+            connection.commit()
+    finally:
+        _in_core.reset(token)
 
 
 @contextmanager

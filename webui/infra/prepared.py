@@ -15,9 +15,10 @@ machinery it skips:
   parameters, the dialect's paramstyle: never text pasted into SQL);
 - while the request's session is in a transaction, it runs on the session's connection and
   sees what that transaction wrote (a Core select through ``Session.execute`` does not
-  autoflush either); otherwise on a pooled connection taken for this one statement, which
-  sees what is committed, as the session's next transaction would: a read-only request
-  then never creates a Session;
+  autoflush either); otherwise, on SQLite, on a pooled connection taken for this one
+  statement, which sees what is committed, as the session's next transaction would: a
+  read-only request then never creates a Session (on PostgreSQL a checkout costs round
+  trips, so there the reads use the session's connection: ``_CHEAP_CHECKOUT``);
 - bound values and results pass through the columns' own type processors (SQLite's
   datetimes and booleans, EncryptedText's decryption);
 - the engine's ``before_cursor_execute``/``after_cursor_execute`` listeners still see the
@@ -58,12 +59,14 @@ class PreparedRead:
         self._compiled: dict[str, _Compiled] = {}
 
     def _for(self, dialect: Dialect) -> _Compiled:
-        found = self._compiled.get(dialect.name)
+        key = (dialect.name, dialect.driver, dialect.paramstyle)
+        found = self._compiled.get(key)
         if found is None:
             compiled = self.statement.compile(dialect=dialect)
-            if compiled.literal_execute_params or compiled.post_compile_params:
-                raise ValueError("PreparedRead takes no expanding or literal-execute "
-                                 "parameters")
+            if compiled.literal_execute_params or compiled.post_compile_params \
+                    or compiled.escaped_bind_names:
+                raise ValueError("PreparedRead takes no expanding, literal-execute or "
+                                 "escaped-name parameters")
             binders = {}
             for name, bind in compiled.binds.items():
                 binder = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -71,7 +74,7 @@ class PreparedRead:
                     binders[name] = binder
             readers = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
                             for column in self.statement.selected_columns)
-            found = self._compiled[dialect.name] = _Compiled(
+            found = self._compiled[key] = _Compiled(
                 str(compiled), tuple(compiled.positiontup) if dialect.positional else None,
                 compiled.construct_params, binders, readers)
         return found
@@ -94,8 +97,9 @@ class PreparedRead:
         held for this one statement: never two connections at once for one caller, so
         threads beyond the pool's size wait their turn instead of starving each other."""
         session = db.session.registry() if db.session.registry.has() else None
-        if session is not None and session.in_transaction():
-            return self._rows(session.connection(), params, most)
+        if (session is not None and session.in_transaction()) or not _CHEAP_CHECKOUT.get(
+                db.engine.dialect.name, False):
+            return self._rows(db.session.connection(), params, most)
         with db.engine.connect() as connection:  # the pool rolls back what the driver began
             return self._rows(connection, params, most)
 
@@ -113,13 +117,21 @@ class PreparedRead:
                 for row in _run(connection, compiled.sql, args, most)]
 
 
+# Whether a pooled connection of its own costs a read less than the session: in-process for
+# SQLite (~22 us, bench.reads); over the network elsewhere, where checking one out pings
+# the server (pool_pre_ping) and returning it rolls back, two round trips per read, so the
+# reads of a request share the session's connection there.
+_CHEAP_CHECKOUT = {"sqlite": True}
+
+
 def _run(connection: Connection, sql: str, args, most: int | None) -> list:
     """Execute and fetch (at most ``most`` rows), as Connection.execute would (events,
     errors)."""
     dispatch = connection.dispatch
     dbapi_connection = connection.connection.dbapi_connection
-    cursor = dbapi_connection.cursor()
+    cursor = None
     try:
+        cursor = dbapi_connection.cursor()
         if dispatch.before_cursor_execute:
             dispatch.before_cursor_execute(connection, cursor, sql, args, None, False)
         cursor.execute(sql, args)
@@ -129,10 +141,21 @@ def _run(connection: Connection, sql: str, args, most: int | None) -> list:
         return rows
     except connection.dialect.loaded_dbapi.Error as exc:
         lost = connection.dialect.is_disconnect(exc, dbapi_connection, cursor)
+        _close_quietly(cursor)  # before the connection goes: closing after it would raise
+        cursor = None
         if lost:
             connection.invalidate(exc)
         raise DBAPIError.instance(sql, args, exc, connection.dialect.loaded_dbapi.Error,
                                   hide_parameters=True, dialect=connection.dialect,
                                   connection_invalidated=lost) from exc
     finally:
-        cursor.close()
+        if cursor is not None:
+            cursor.close()
+
+
+def _close_quietly(cursor) -> None:
+    if cursor is not None:
+        try:
+            cursor.close()
+        except Exception:  # noqa: BLE001 - the error being raised is the one that matters
+            pass
