@@ -56,7 +56,7 @@ class PreparedRead:
     def __init__(self, statement: Select):
         self.statement = statement
         self.row = namedtuple("Row", statement.selected_columns.keys(), rename=True)
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[tuple[str, str, str], _Compiled] = {}
 
     def _for(self, dialect: Dialect) -> _Compiled:
         key = (dialect.name, dialect.driver, dialect.paramstyle)
@@ -93,9 +93,10 @@ class PreparedRead:
 
     def _read(self, params: Mapping[str, Any], most: int | None) -> list:
         """Runs on the session's connection while the session is in a transaction (the read
-        then sees what that transaction wrote); otherwise on a connection of the pool's own,
-        held for this one statement: never two connections at once for one caller, so
-        threads beyond the pool's size wait their turn instead of starving each other."""
+        then sees what that transaction wrote) or where a checkout is dear
+        (_CHEAP_CHECKOUT); otherwise on a connection of the pool's own, held for this one
+        statement: never two connections at once for one caller, so threads beyond the
+        pool's size wait their turn instead of starving each other."""
         session = db.session.registry() if db.session.registry.has() else None
         if (session is not None and session.in_transaction()) or not _CHEAP_CHECKOUT.get(
                 db.engine.dialect.name, False):
