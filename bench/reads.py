@@ -65,17 +65,17 @@ def main() -> None:
         session = db.session()
         session.connection()
         connection = session.connection()
-        sql = lookup._for(connection.dialect).sql
+        compiled = lookup._for(connection.dialect)
         driver = connection.connection.dbapi_connection
-        positional = tuple(params[name] if name in params else 1
-                           for name in lookup._for(connection.dialect).positions)
+        values = compiled.construct(params)  # with the statement's own literal values
+        positional = tuple(values[name] for name in compiled.positions)
         out.append(("credentials lookup, Session.execute",
                     best_us(lambda: session.execute(lookup.statement, params).one_or_none())))
         out.append(("credentials lookup, Connection.execute",
                     best_us(lambda: connection.execute(lookup.statement,
                                                        params).one_or_none())))
         out.append(("credentials lookup, the driver alone",
-                    best_us(lambda: driver.execute(sql, positional).fetchall())))
+                    best_us(lambda: driver.execute(compiled.sql, positional).fetchall())))
         db.session.remove()
         out.append(("credentials lookup, PreparedRead (own connection)",
                     best_us(lambda: lookup.one_or_none(params))))

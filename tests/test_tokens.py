@@ -4,12 +4,14 @@ truth, at each boundary, with a clock the test controls."""
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.exc import OperationalError
 
 from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
                                   provider, register_app, stored_profile)
@@ -225,16 +227,55 @@ def test_each_minute_has_its_own_row_and_late_counts_reach_theirs(app, alice, pr
         db.session.remove()
 
 
-def test_counts_of_a_failed_write_are_given_back():
-    from webui.domain.handouts import Ledger
-    ledger = Ledger()
-    ledger.remember(("alice", "alice", 7), 5, row=11)
-    assert ledger.count(("alice", "alice", 7), 5) and ledger.count(("alice", "alice", 7), 5)
-    taken = ledger.take()
-    assert taken == [{"row": 11, "n": 2}] and ledger.take() == []
-    ledger.give_back(taken)  # the write that was to add them failed
-    assert ledger.count(("alice", "alice", 7), 5)
-    assert sorted((c["row"], c["n"]) for c in ledger.take()) == [(11, 1), (11, 2)]
+@contextmanager
+def write_lock_held(uri: str, backend: str):
+    """Another client holds the database's write lock (SQLite) or a lock on the audit table
+    that refuses inserts (PostgreSQL) for the duration of the block."""
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as holder:
+            if backend == "sqlite":
+                holder.connection.dbapi_connection.isolation_level = None
+                holder.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                holder.exec_driver_sql("LOCK TABLE audit_event IN EXCLUSIVE MODE")
+            try:
+                yield
+            finally:
+                holder.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_counts_of_a_failed_write_reach_their_row_at_the_next(app, app_config, backend,
+                                                              alice, profile):
+    """A hand-out whose write fails (the database is locked past the waiting time) raises,
+    and the counts that write was to add are written by the next one, not lost."""
+    from webui import create_app
+    from webui.domain import handouts, tokens
+    pid, _ = profile
+    expire_in(app, pid, None)
+    impatient = create_app({**app_config, **(
+        {"SQLITE_BUSY_TIMEOUT_MS": 50} if backend == "sqlite" else
+        {"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c lock_timeout=100"}}})})
+    minute = datetime(2026, 12, 2, 12, 0, 5, tzinfo=timezone.utc)
+    try:
+        with impatient.test_request_context():
+            caller = Caller.own(Principal.of(db.session.get(User, alice.id)))
+            db.session.remove()
+            for _ in range(3):  # the row, then two counted in this process
+                tokens.hand_out(caller, pid, now=minute)
+            with write_lock_held(app_config["SQLALCHEMY_DATABASE_URI"], backend):
+                with pytest.raises(OperationalError):  # the next minute's row cannot be written
+                    tokens.hand_out(caller, pid, now=minute + timedelta(minutes=1))
+            handouts.flush()
+            counts = db.session.execute(select(AuditEvent.count).where(
+                AuditEvent.action == "token").order_by(AuditEvent.id)).scalars().all()
+            assert counts == [3]
+            db.session.remove()
+    finally:
+        with impatient.app_context():
+            db.engine.dispose()
 
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)

@@ -79,8 +79,8 @@ def usable_by(subject: Principal):
 # cache key cost more than the query (bench/ profile of POST /api/mgmt/oauthprofiles).
 _USABLE_WHERE = (_A.id == bindparam("app_id"), _usable_in(bindparam("tenant_id")))
 _USABLE = select(OAuthApplication).where(*_USABLE_WHERE)
-# Through the driver (webui/infra/prepared.py): a create then begins no read transaction
-# that its write transaction would first have to end.
+# Through the driver (webui/infra/prepared.py): on SQLite a create then begins no read
+# transaction that its write transaction would first have to end.
 _USABLE_COLUMNS = PreparedRead(select(*(c.label(n) for n, c in APP_COLUMNS.items()))
                                .where(*_USABLE_WHERE))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,6 +30,7 @@ from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
@@ -113,5 +115,11 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     def on_begin(connection):
         # Straight to the driver: this runs at the start of every request that touches the
         # database, and a statement through SQLAlchemy's execution machinery costs ~10x more.
-        connection.connection.dbapi_connection.execute(
-            "BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        # Its errors ("database is locked" past busy_timeout) become SQLAlchemy's, as those
+        # of every other statement are: callers catch SQLAlchemyError, not sqlite3's.
+        statement = "BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN"
+        try:
+            connection.connection.dbapi_connection.execute(statement)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, (), exc, sqlite3.Error,
+                                      dialect=connection.dialect) from exc
