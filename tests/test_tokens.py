@@ -201,8 +201,8 @@ def test_hand_outs_are_audited_coalesced_and_without_the_value(app, client, admi
 
 def test_each_minute_has_its_own_row_and_late_counts_reach_theirs(app, alice, profile):
     """Minute boundaries, with a clock the test sets: the counts of a minute gone reach its
-    row at the next write; a hand-out of the minute before, finishing late, is recorded in
-    a row of its own and leaves the current minute's row in place."""
+    row at the next write; a hand-out of the minute before, finishing late, is added to
+    that minute's row and leaves the current minute's row in place."""
     from webui.domain import handouts, tokens
     pid, _ = profile
     expire_in(app, pid, None)  # no known expiry: handed out at any clock
@@ -215,16 +215,66 @@ def test_each_minute_has_its_own_row_and_late_counts_reach_theirs(app, alice, pr
         rows = db.session.execute(
             select(AuditEvent.id, AuditEvent.count).where(AuditEvent.action == "token")
             .order_by(AuditEvent.id)).all()
-        # 12:00's row got its two counted hand-outs when 12:01's row was written; the late
-        # 12:00 hand-out wrote a third row; the last 12:01 hand-out is counted in memory.
-        assert [count for _, count in rows] == [3, 1, 1]
+        # 12:00's row got its two counted hand-outs when 12:01's row was written, and the
+        # late 12:00 hand-out at once; the last 12:01 hand-out is counted in memory.
+        assert [count for _, count in rows] == [4, 1]
         handouts.flush()
         db.session.remove()
         counts = db.session.execute(
             select(AuditEvent.count).where(AuditEvent.action == "token")
             .order_by(AuditEvent.id)).scalars().all()
-        assert counts == [3, 2, 1]
+        assert counts == [4, 2]
         db.session.remove()
+
+
+def test_server_processes_share_the_row_of_a_caller_profile_and_minute(app, app_config,
+                                                                       alice, profile):
+    """Two server processes (two apps on one database, each with its own counts) hand out
+    the same token in the same minute: one row, whose count is every hand-out of both once
+    each has written its counts; the second process writes nothing before its hand-outs.
+    The next minute has a row of its own."""
+    from webui import create_app
+    from webui.domain import handouts, tokens
+    pid, _ = profile
+    expire_in(app, pid, None)
+    minute = datetime(2026, 12, 2, 12, 0, 5, tzinfo=timezone.utc)
+    other = create_app(app_config)
+
+    def hand_out(server, times, at=minute):
+        with server.test_request_context():
+            caller = Caller.own(Principal.of(db.session.get(User, alice.id)))
+            for _ in range(times):
+                assert tokens.hand_out(caller, pid, now=at).access_token == "stored-access"
+            db.session.remove()
+
+    def rows():
+        with app.app_context():
+            found = db.session.execute(
+                select(AuditEvent.coalesce_key, AuditEvent.count)
+                .where(AuditEvent.action == "token").order_by(AuditEvent.id)).all()
+            db.session.remove()
+            return found
+
+    def flush(server):
+        with server.app_context():
+            handouts.flush()
+            db.session.remove()
+
+    try:
+        hand_out(app, 2)
+        hand_out(other, 3)
+        key = f"token:{alice.id}:{alice.id}:{pid}:{int(minute.timestamp() // 60)}"
+        assert rows() == [(key, 1)]  # the other process only counted
+        flush(other)
+        flush(app)
+        assert rows() == [(key, 5)]
+        hand_out(other, 1, minute + timedelta(minutes=1))
+        hand_out(app, 1, minute + timedelta(minutes=1))
+        flush(app)
+        assert [count for _, count in rows()] == [5, 2]
+    finally:
+        with other.app_context():
+            db.engine.dispose()
 
 
 @contextmanager

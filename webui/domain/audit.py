@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 
-from sqlalchemy import (Integer, String, and_, cast, insert, literal, not_, null, or_, select,
+from sqlalchemy import (Integer, String, and_, bindparam, cast, insert, literal, not_, null, or_, select,
                         union_all)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from webui.domain import rules
@@ -18,6 +19,7 @@ from webui.domain.permissions import Permission
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
 from webui.infra.logs import current_request_id
+from webui.infra.prepared import PreparedRead
 from webui.models import AuditEvent, OAuthApplication, OAuthProfile, Role, User
 
 
@@ -28,28 +30,56 @@ OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role", "tenant", "datasourc
 
 
 _INSERT = insert(AuditEvent.__table__)
+# A coalesced event's row, unless its key's row is there already (then no row, no error):
+# the same statement in each dialect the product runs on.
+_KEYED_INSERT = {
+    name: dialect.insert(AuditEvent.__table__)
+    .on_conflict_do_nothing(index_elements=["coalesce_key"],
+                            index_where=AuditEvent.coalesce_key.isnot(None))
+    .returning(AuditEvent.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 def record(caller: Caller | None, action: str, object_type: str, object_id: int | None,
            fields: Iterable[str] = (), *, actor_name: str | None = None,
            address: str | None = None, detail: str | None = None,
-           connection: Connection | None = None) -> int:
+           connection: Connection | None = None, coalesce_key: str | None = None
+           ) -> int | None:
     """Insert an audit event in the current transaction (it commits or rolls back with the
     use case): the session's, or ``connection``'s (a core_unit_of_work). The caller's actor,
     and the subject when acting for someone. Field names only, never values; ``detail`` what
     field names cannot say (never a secret). Without a caller (a failed sign-in), actor_name
     and address say who. The row carries the id of the request that wrote it (None from the
-    command line). Returns the event's id."""
+    command line). Returns the event's id; None when coalesce_key is given and that key's
+    row exists already (written by another process: see coalesced_row)."""
     # A prepared Core INSERT, not session.add(): no unit-of-work flush for a row nothing
     # reads back (bench/: the ORM flush of this row was a large share of a profile create).
-    return (connection or db.session).execute(_INSERT, {
+    executor = connection or db.session
+    values = {
         "actor": caller.actor.user_name if caller else _recordable(actor_name),
         "subject": caller.subject.user_name if caller and caller.on_behalf else None,
         "action": action, "object_type": object_type, "object_id": object_id,
         "fields": ",".join(sorted(fields))[:1024],
         "client_address": caller.address if caller else address,
         "detail": None if detail is None else rules.recordable(detail, 1024),
-        "count": 1, "request_id": current_request_id()}).inserted_primary_key[0]
+        "count": 1, "request_id": current_request_id()}
+    if coalesce_key is None:
+        return executor.execute(_INSERT, values).inserted_primary_key[0]
+    statement = _KEYED_INSERT[(connection or db.session.get_bind()).dialect.name]
+    return executor.execute(statement, {**values, "coalesce_key": coalesce_key}).scalar()
+
+
+_COALESCED = PreparedRead(select(AuditEvent.id).where(
+    AuditEvent.coalesce_key == bindparam("key")))
+
+
+def coalesced_row(coalesce_key: str, connection: Connection | None = None) -> int | None:
+    """The id of the row written under coalesce_key, if any (by this process or another):
+    read on ``connection`` when given (in its transaction), else as PreparedRead reads."""
+    if connection is not None:
+        return connection.execute(_COALESCED.statement, {"key": coalesce_key}).scalar()
+    row = _COALESCED.one_or_none({"key": coalesce_key})
+    return None if row is None else row.id
 
 
 UNKNOWN_ACCOUNT = "(unknown account)"

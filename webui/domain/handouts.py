@@ -1,15 +1,18 @@
 """Token hand-outs in the audit trail, coalesced: one row per caller (actor, and the subject
-when acting for someone), profile, minute and server process, with a count. Never the token.
+when acting for someone), profile and minute, with a count, whichever server processes and
+hosts handed the token out. Never the token.
 
 Why coalesce: a row written per call made every hand-out a write transaction, which on
 SQLite queues all writers (webui/infra/database.py); the hand-out is the product's hottest
-consumer path (bench/: the token scenario). So the first hand-out of a minute writes its row
-(and the profile's last_used_at) before the token is returned, and the rest of that minute
-only count in this process; a process adds its counts to their rows at its next write (a
-new minute's first hand-out, at most about a minute later while it keeps serving) and when a
+consumer path (bench/: the token scenario). So the first hand-out of a caller, profile and
+minute writes its row (and the profile's last_used_at) before the token is returned. A
+process's first hand-out of that minute which finds the row written (by another process:
+a read through the row's unique coalesce_key, no write) and the rest of that minute only
+count in this process; a process adds its counts to their rows at its next write (a new
+minute's first hand-out, at most about a minute later while it keeps serving) and when a
 gunicorn worker exits (gunicorn.conf.py: worker_exit). What a crashed process had counted
-since its last write is lost; the row of each caller, profile and minute never is. A hand-out
-that refreshed the token writes its own row at once.
+since its last write is lost; the row of each caller, profile and minute never is. A
+hand-out that refreshed the token writes its own row at once.
 """
 from __future__ import annotations
 
@@ -89,15 +92,19 @@ class Ledger:
                 entry = self._pending.setdefault(("row", count["row"]), _Row(count["row"]))
                 entry.pending += count["n"]
 
-    def remember(self, key: tuple, minute: int, row: int) -> None:
-        """key's row of minute; the rows of earlier minutes are forgotten (their counts are
-        in the pending ones until the next take)."""
+    def remember(self, key: tuple, minute: int, row: int, pending: int = 0) -> bool:
+        """key's row of minute, with ``pending`` hand-outs counted against it; the rows of
+        earlier minutes are forgotten (their counts are in the pending ones until the next
+        take). False, and nothing remembered, for a minute earlier than the current one."""
         with self._lock:
             if minute != self._minute:
                 if minute < self._minute:
-                    return  # a request of the minute before, finishing late
+                    return False  # a request of the minute before, finishing late
                 self._rows, self._minute = {}, minute
-            self._rows[key] = _Row(row)
+            entry = self._rows[key] = _Row(row, pending)
+            if pending:
+                self._pending[key] = entry
+            return True
 
 
 EXTENSION = "handout_ledger"
@@ -113,17 +120,37 @@ def record(caller: Caller, profile_id: int, *, refreshed: bool, now: datetime) -
     minute = int(now.timestamp() // 60)
     key = (caller.actor.id, caller.subject.id, profile_id)
     ledger = _ledger()
-    if not refreshed and ledger.count(key, minute):
-        if ledger.due():
-            flush()
+    if refreshed:
+        _write(caller, profile_id, now, "refreshed before the hand-out", None, ledger)
         return
+    if not ledger.count(key, minute):
+        shared = coalesce_key(key, minute)
+        row = audit.coalesced_row(shared)  # another process's row of this minute?
+        if row is None or not ledger.remember(key, minute, row, pending=1):
+            ledger.remember(key, minute, _write(caller, profile_id, now, None, shared, ledger))
+            return
+    if ledger.due():
+        flush()
+
+
+def coalesce_key(key: tuple, minute: int) -> str:
+    """The audit row's key of a caller (actor and subject ids), profile and minute."""
+    return "token:{}:{}:{}:".format(*key) + str(minute)
+
+
+def _write(caller: Caller, profile_id: int, now: datetime, detail: str | None,
+           shared: str | None, ledger: Ledger) -> int:
+    """Write the hand-out's row (and the profile's last_used_at), or, when the row of its
+    coalesce key ``shared`` is there already, count the hand-out in it. Returns the row."""
     with _writing(ledger) as connection:
         row = audit.record(caller, "token", "oauthprofile", profile_id, ["accessToken"],
-                           detail="refreshed before the hand-out" if refreshed else None,
-                           connection=connection)
-        connection.execute(_USED, {"pid": profile_id, "at": now})
-    if not refreshed:
-        ledger.remember(key, minute, row)
+                           detail=detail, connection=connection, coalesce_key=shared)
+        if row is None:  # written since this process looked, or of a minute gone
+            row = audit.coalesced_row(shared, connection)
+            connection.execute(_ADD, {"row": row, "n": 1})
+        else:
+            connection.execute(_USED, {"pid": profile_id, "at": now})
+    return row
 
 
 def flush() -> None:
