@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.exc import OperationalError
 
 from tests.oauth_provider import (CLIENT_ID, Server, oauth_config,  # noqa: F401
@@ -180,6 +181,8 @@ def test_rules_of_the_endpoint(client, admin, alice, make_user, profile):
 def test_hand_outs_are_audited_coalesced_and_without_the_value(app, client, admin, alice,
                                                               profile):  # noqa: F811
     pid, url = profile
+    updated = client.get(f"/api/mgmt/oauthprofiles/{pid}", headers=alice.basic
+                         ).json["updatedAt"]
     for _ in range(3):
         assert client.get(url, headers=alice.basic).status_code == 200
     assert client.get(f"{url}?user=alice", headers=admin.basic).status_code == 200
@@ -197,6 +200,7 @@ def test_hand_outs_are_audited_coalesced_and_without_the_value(app, client, admi
     assert "stored-access" not in str(events)
     one = client.get(f"/api/mgmt/oauthprofiles/{pid}", headers=alice.basic).json
     assert one["lastUsedAt"] is not None
+    assert one["updatedAt"] == updated  # a hand-out is not a change of the profile
 
 
 def test_each_minute_has_its_own_row_and_late_counts_reach_theirs(app, alice, profile):
@@ -275,6 +279,43 @@ def test_server_processes_share_the_row_of_a_caller_profile_and_minute(app, app_
     finally:
         with other.app_context():
             db.engine.dispose()
+
+
+def test_hot_requests_compile_no_statement_twice(app, client, alice, profile):
+    """After a first round, creating a profile, reading it, listing, and handing out a new
+    profile's token (its audit row written) execute only statements SQLAlchemy has compiled
+    already: a construct it cannot cache (the dialects' INSERT ... ON CONFLICT) compiled
+    again on every hand-out."""
+    pid, _ = profile
+    app_id = client.get(f"/api/mgmt/oauthprofiles/{pid}", headers=alice.basic
+                        ).json["oauthAppId"]
+    with app.app_context():
+        engine = db.engine
+    compiled_again: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        if context is not None and context.cache_hit != CacheStats.CACHE_HIT:
+            compiled_again.append(f"{context.cache_hit.name}: {statement}")
+
+    event.listen(engine, "after_cursor_execute", watch)
+    try:
+        for n in range(2):
+            compiled_again.clear()
+            created = client.post("/api/mgmt/oauthprofiles", headers=alice.basic, json={
+                "name": f"hot_{n}", "oauthAppId": app_id, "accessToken": "a",
+                "refreshToken": "r"})
+            assert created.status_code == 201
+            new = created.json["id"]
+            for path in (f"/api/mgmt/oauthprofiles/{new}", "/api/mgmt/oauthprofiles",
+                         f"/api/mgmt/oauthprofiles/{new}/token"):
+                assert client.get(path, headers=alice.basic).status_code == 200
+    finally:
+        event.remove(engine, "after_cursor_execute", watch)
+    assert compiled_again == []
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.count).where(
+            AuditEvent.action == "token", AuditEvent.object_id == new)) == 1
+        db.session.remove()
 
 
 @contextmanager

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 
-from sqlalchemy import (Integer, String, and_, bindparam, cast, insert, literal, not_, null, or_, select,
-                        union_all)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (Integer, String, and_, bindparam, cast, insert, literal, not_, null,
+                        or_, select, text, union_all)
 from sqlalchemy.engine import Connection
 
 from webui.domain import rules
@@ -21,6 +20,7 @@ from webui.extensions import db
 from webui.infra.logs import current_request_id
 from webui.infra.prepared import PreparedRead
 from webui.models import AuditEvent, OAuthApplication, OAuthProfile, Role, User
+from webui.models.columns import utcnow
 
 
 # What the trail records, for filters: actions and object types.
@@ -30,14 +30,17 @@ OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role", "tenant", "datasourc
 
 
 _INSERT = insert(AuditEvent.__table__)
-# A coalesced event's row, unless its key's row is there already (then no row, no error):
-# the same statement in each dialect the product runs on.
-_KEYED_INSERT = {
-    name: dialect.insert(AuditEvent.__table__)
-    .on_conflict_do_nothing(index_elements=["coalesce_key"],
-                            index_where=AuditEvent.coalesce_key.isnot(None))
-    .returning(AuditEvent.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+# A coalesced event's row, unless its key's row is there already (then no row, no error).
+# Written as text, in the syntax SQLite and PostgreSQL share: SQLAlchemy does not cache the
+# compiled form of the dialects' own INSERT ... ON CONFLICT constructs (it compiled the
+# statement on every hand-out, ~0.3 ms), and a text() statement's it does.
+_KEYED_COLUMNS = [column for column in AuditEvent.__table__.columns if column.name != "id"]
+_KEYED_INSERT = text(
+    f"INSERT INTO {AuditEvent.__tablename__} "
+    f"({', '.join(column.name for column in _KEYED_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + column.name for column in _KEYED_COLUMNS)}) "
+    "ON CONFLICT (coalesce_key) WHERE coalesce_key IS NOT NULL DO NOTHING RETURNING id"
+).bindparams(*(bindparam(column.name, type_=column.type) for column in _KEYED_COLUMNS))
 
 
 def record(caller: Caller | None, action: str, object_type: str, object_id: int | None,
@@ -65,8 +68,8 @@ def record(caller: Caller | None, action: str, object_type: str, object_id: int 
         "count": 1, "request_id": current_request_id()}
     if coalesce_key is None:
         return executor.execute(_INSERT, values).inserted_primary_key[0]
-    statement = _KEYED_INSERT[(connection or db.session.get_bind()).dialect.name]
-    return executor.execute(statement, {**values, "coalesce_key": coalesce_key}).scalar()
+    return executor.execute(_KEYED_INSERT, {**values, "at": utcnow(),
+                                            "coalesce_key": coalesce_key}).scalar()
 
 
 _COALESCED = PreparedRead(select(AuditEvent.id).where(

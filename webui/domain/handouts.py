@@ -36,8 +36,10 @@ from webui.models import AuditEvent, OAuthProfile
 FLUSH_EVERY = 60.0  # seconds between writes that only add counts
 _ADD = (update(AuditEvent.__table__).where(AuditEvent.__table__.c.id == bindparam("row"))
         .values(count=AuditEvent.__table__.c.count + bindparam("n")))
+# A hand-out is not a change of the profile: updated_at (updatedAt, ?sort=updated) stays as
+# it is (without it here, the column's onupdate would set it).
 _USED = (update(OAuthProfile.__table__).where(OAuthProfile.__table__.c.id == bindparam("pid"))
-         .values(last_used_at=bindparam("at")))
+         .values(last_used_at=bindparam("at"), updated_at=OAuthProfile.__table__.c.updated_at))
 
 
 @dataclass
