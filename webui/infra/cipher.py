@@ -73,6 +73,18 @@ class Decrypted(str):
         return "'********'"
 
 
+class Ciphertext(str):
+    """A value encrypted already, which EncryptedText stores as it is: a write that encrypts
+    before it begins holds the database's write lock (webui/domain/transaction.py) for less
+    time. Only ``encrypted`` makes one."""
+
+    __slots__ = ()
+
+
+def encrypted(plain: str | None) -> Ciphertext | None:
+    return None if plain is None else Ciphertext(encrypt(plain))
+
+
 class EncryptedText(TypeDecorator):
     """A text column whose values are stored Fernet-encrypted; None stays NULL."""
 
@@ -80,7 +92,9 @@ class EncryptedText(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        return None if value is None else encrypt(value)
+        if value is None:
+            return None
+        return str(value) if isinstance(value, Ciphertext) else encrypt(value)
 
     def process_result_value(self, value, dialect):
         return None if value is None else Decrypted(decrypt(value))
