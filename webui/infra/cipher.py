@@ -76,12 +76,13 @@ class Decrypted(str):
 class Ciphertext(str):
     """A value encrypted already, which EncryptedText stores as it is: a write that encrypts
     before it begins holds the database's write lock (webui/domain/transaction.py) for less
-    time. Only ``encrypted`` makes one."""
+    time. Made by ``encrypted``; never from input (parsed request values are plain str)."""
 
     __slots__ = ()
 
 
 def encrypted(plain: str | None) -> Ciphertext | None:
+    """plain encrypted now, for an EncryptedText column; None stays None."""
     return None if plain is None else Ciphertext(encrypt(plain))
 
 

@@ -21,7 +21,9 @@ depends_on = None
 
 def upgrade():
     # A column and a partial unique index (only the rows with a key are in it): neither
-    # copies the table on SQLite, where the trail may be long.
+    # copies the table on SQLite, where the trail may be long. No row has a key yet, so the
+    # index starts empty; building it reads the table once (on PostgreSQL, holding audit
+    # writes back for that read).
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('coalesce_key', sa.String(length=128), nullable=True))
     op.create_index('ix_audit_event_coalesce_key', 'audit_event', ['coalesce_key'],
