@@ -128,7 +128,7 @@ def record(caller: Caller, profile_id: int, *, refreshed: bool, now: datetime) -
                 return
             row = audit.coalesced_row(shared)  # written meanwhile: the insert waited for it
             if row is None:
-                raise ConcurrentChange()  # nothing deletes audit rows; never seen
+                raise ConcurrentChange()  # only if it were deleted meanwhile: nothing does
         ledger.remember(key, minute, row)
         ledger.add(row)
     if ledger.due():
