@@ -1,15 +1,15 @@
 """The reads of every API request, run straight through the database driver.
 
-The figures (``python -m bench.reads``: in-process CPU, SQLite, ratio mode's database): the
-credentials lookup, a prepared Core select of one row, cost ~59 us through
-``Session.execute``, ~46 us through ``Connection.execute`` and ~3 us in the driver itself;
-the rest is SQLAlchemy's execution context, built anew for every statement. A Session
-created, begun and removed cost ~100 us more, and a request whose only database work is
-such reads (get one, a token hand-out) paid it for nothing. Through ``PreparedRead`` on a
-connection of its own (checked out and returned: ~22 us) the lookup costs about what
-``Session.execute`` did, and no Session is made: in bench/'s ratio mode, get one went from
-0.42-0.47 of the reference to 0.51-0.59 in the same sittings. It keeps what matters of the
-machinery it skips:
+The figures (``python -m bench.reads``: in-process CPU, SQLite, ratio mode's database; three
+runs on 2026-12-03, which move by a third on a shared machine): the credentials lookup, a
+prepared Core select of one row, cost 53-85 us through ``Session.execute``, 46-69 us through
+``Connection.execute`` and 5-7 us in the driver itself; the rest is SQLAlchemy's execution
+context, built anew for every statement. A Session created, begun and removed cost 87-149 us
+more, and a request whose only database work is such reads (get one, a token hand-out) paid
+it for nothing. Through ``PreparedRead`` on a connection of its own (checked out and
+returned: 18-25 us) the lookup costs 66-101 us, about what ``Session.execute`` does, and no
+Session is made: in bench/'s ratio mode, get one went from 0.42-0.52 of the reference to
+0.51-0.59 in the same sittings. It keeps what matters of the machinery it skips:
 
 - the statement is a Core select, compiled once per dialect by SQLAlchemy itself (bound
   parameters, the dialect's paramstyle: never text pasted into SQL);
@@ -119,7 +119,7 @@ class PreparedRead:
 
 
 # Whether a pooled connection of its own costs a read less than the session: in-process for
-# SQLite (~22 us, bench.reads); over the network elsewhere, where checking one out pings
+# SQLite (18-25 us, bench.reads); over the network elsewhere, where checking one out pings
 # the server (pool_pre_ping) and returning it rolls back, two round trips per read, so the
 # reads of a request share the session's connection there.
 _CHEAP_CHECKOUT = {"sqlite": True}
