@@ -59,16 +59,23 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+def postgres_server_url():
+    """TEST_DATABASE_URL (with the psycopg driver), or None when it is not set."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    return make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)
+                    if url.startswith("postgresql://") else url)
+
+
 def scratch_postgres(prefix: str, config: dict):
     """A database of a run's own on the TEST_DATABASE_URL server, migrated and seeded with
     ``config``, dropped at the end (fixtures ``yield from`` it). Yields its URL; None without
     TEST_DATABASE_URL; a sentence starting "PostgreSQL at" when the server does not answer."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    url = postgres_server_url()
+    if url is None:
         yield None
         return
-    url = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)
-                   if url.startswith("postgresql://") else url)
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
@@ -90,6 +97,26 @@ def scratch_postgres(prefix: str, config: dict):
 def postgres_database():
     """A database of our own on the TEST_DATABASE_URL server, dropped at the end."""
     yield from scratch_postgres("webui_test", base_config(""))
+
+
+@pytest.fixture
+def empty_database(backend, tmp_path):
+    """A database with no table at all, of the backend under test (PostgreSQL: one of its
+    own on the TEST_DATABASE_URL server, dropped afterwards), for migration tests."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    url = postgres_server_url()
+    if url is None:
+        unavailable("TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
+    name = f"webui_migration_{uuid.uuid4().hex[:12]}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 def _truncate_and_seed(app) -> None:

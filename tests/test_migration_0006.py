@@ -2,17 +2,12 @@
 every row it holds, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import os
-import uuid
-
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from webui import create_app
 from webui.extensions import db
-from tests.conftest import base_config, unavailable
+from tests.conftest import base_config
 
 ROWS = [
     "INSERT INTO tenant (id, name) VALUES (1, 'System')",
@@ -35,28 +30,6 @@ ROWS = [
 ]
 COUNTED = ("tenant", "permission", "role", "role_permission", "user_account", "user_role",
            "oauth_application", "oauth_profile", "login_session")
-
-
-@pytest.fixture
-def empty_database(backend, tmp_path):
-    """A database with no table at all, of the backend under test (PostgreSQL: one of its
-    own on the TEST_DATABASE_URL server, dropped afterwards)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        unavailable("TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
-    url = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)
-                   if url.startswith("postgresql://") else url)
-    name = f"webui_migration_{uuid.uuid4().hex[:12]}"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
 
 
 def test_upgrade_from_0003_keeps_every_row(empty_database):

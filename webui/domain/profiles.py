@@ -25,7 +25,6 @@ from webui.domain.principal import Principal
 from webui.domain.profile_view import ProfileView
 from webui.domain.transaction import core_unit_of_work, delete_row, unit_of_work
 from webui.extensions import db
-from webui.infra import cipher
 from webui.infra.prepared import PreparedRead
 from webui.models import OAuthProfile
 from webui.models.columns import utcnow
@@ -193,11 +192,9 @@ def create_profile(caller: Caller, data: Any, *, issued: TokenIssue | None = Non
            **(issued.columns() if issued is not None else {})}
     # Core INSERTs: the ORM's unit-of-work flush was the largest part of a create, and the
     # request's Session, which a create does not otherwise need, a large part of the rest
-    # (bench/). The tokens are encrypted before the write begins, not while it holds the lock.
-    stored = {**row, **{column: cipher.encrypted(row[column])
-                        for column in ("access_token", "refresh_token")}}
+    # (bench/).
     with core_unit_of_work(Conflict(NAME_TAKEN, "name")) as connection:
-        row["id"] = connection.execute(_INSERT, stored).inserted_primary_key[0]
+        row["id"] = connection.execute(_INSERT, row).inserted_primary_key[0]
         audit.record(caller, "create", "oauthprofile", row["id"], values,
                      connection=connection)
         if issued is not None:  # the authorization flow completed

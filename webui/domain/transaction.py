@@ -48,11 +48,11 @@ def core_unit_of_work(conflict: Conflict) -> Iterator[Connection]:
     """As unit_of_work, on a pooled connection of its own instead of the request's Session:
     for a use case that writes a few Core statements and loads no ORM object. A Session
     costs much of such a write (``python -m bench.reads``, three runs: a token hand-out's
-    audit write, 511-655 us in unit_of_work, 405-453 us here). Statements of the block go through the
-    connection it yields (audit.record and events.emit take it); a PreparedRead in the block
-    would not see its writes. Raises as unit_of_work; RuntimeError inside another unit of
-    work, whose transaction holds the write lock this one would wait for (a unit_of_work
-    inside this one is refused likewise)."""
+    audit write, 511-655 us in unit_of_work, 405-453 us here). Statements of the block go
+    through the connection it yields (audit.record and events.emit take it); a PreparedRead
+    in the block would not see its writes. Raises as unit_of_work; RuntimeError inside
+    another unit of work, whose transaction holds the write lock this one would wait for (a
+    unit_of_work inside this one is refused likewise)."""
     if in_write_intent():
         raise RuntimeError("core_unit_of_work inside another unit of work")
     if db.session.registry.has() and db.session.registry().in_transaction():

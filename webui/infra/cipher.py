@@ -73,19 +73,6 @@ class Decrypted(str):
         return "'********'"
 
 
-class Ciphertext(str):
-    """A value encrypted already, which EncryptedText stores as it is: a write that encrypts
-    before it begins holds the database's write lock (webui/domain/transaction.py) for less
-    time. Made by ``encrypted``; never from input (parsed request values are plain str)."""
-
-    __slots__ = ()
-
-
-def encrypted(plain: str | None) -> Ciphertext | None:
-    """plain encrypted now, for an EncryptedText column; None stays None."""
-    return None if plain is None else Ciphertext(encrypt(plain))
-
-
 class EncryptedText(TypeDecorator):
     """A text column whose values are stored Fernet-encrypted; None stays NULL."""
 
@@ -93,9 +80,7 @@ class EncryptedText(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        return str(value) if isinstance(value, Ciphertext) else encrypt(value)
+        return None if value is None else encrypt(value)
 
     def process_result_value(self, value, dialect):
         return None if value is None else Decrypted(decrypt(value))
