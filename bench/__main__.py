@@ -137,7 +137,7 @@ def million_mode(out: Report, load: Load, work: Path, profiles: int, quiet: int,
     env = product.environment(db)
     product.init(env)
     started = time.monotonic()
-    first, last, app_id = product.seed(env, db, profiles)
+    first, last, app_id = product.seed(env, db, profiles, one_ciphertext=True)
     out(f"== Million mode: {profiles:,} profiles of one user bulk-inserted in "
         f"{time.monotonic() - started:.0f} s (plain SQL; both token columns hold one "
         "pre-encrypted ciphertext); product only")

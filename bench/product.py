@@ -2,9 +2,10 @@
 bulk seeding of profiles, and the query-plan check.
 
 Seeded profiles are inserted with plain SQL (not through HTTP, not through the ORM) so that a
-million rows take seconds. Their two encrypted token columns all hold ONE ciphertext, made
-once with the product's own cipher: every seeded row decrypts correctly, but Fernet's
-per-value randomness is not reproduced across rows (irrelevant to speed).
+million rows take seconds. Their two encrypted token columns hold ciphertexts made with the
+product's own cipher, each row its own pair (as real rows have), except in million mode, where
+all rows hold ONE ciphertext (a million encryptions would take minutes; million mode hands
+out no token, and its reads decrypt none).
 """
 from __future__ import annotations
 
@@ -59,9 +60,11 @@ def make_app(env: dict[str, str]):
                        "TOKEN_ENCRYPTION_KEYS": [env["TOKEN_ENCRYPTION_KEYS"]]})
 
 
-def seed(env: dict[str, str], db_path: Path, profiles: int) -> tuple[int, int, int]:
+def seed(env: dict[str, str], db_path: Path, profiles: int, one_ciphertext: bool = False
+         ) -> tuple[int, int, int]:
     """One application (through the domain use case) and `profiles` profiles of the bench
-    user (bulk SQL). Returns (first profile id, last profile id, application id)."""
+    user (bulk SQL), whose tokens are each row's own ciphertexts, or all one when
+    one_ciphertext. Returns (first profile id, last profile id, application id)."""
     from webui.infra import cipher
     from webui.domain import bootstrap, oauthapps
     from webui.extensions import db
@@ -71,7 +74,12 @@ def seed(env: dict[str, str], db_path: Path, profiles: int) -> tuple[int, int, i
     with app.app_context():
         app_id = oauthapps.create_application(bootstrap.SYSTEM, APP_BODY).id
         owner = db.session.query(User.id).filter_by(user_name=USER).scalar()
-        ciphertext = cipher.encrypt("seeded-token-value")
+        if one_ciphertext:
+            shared = cipher.encrypt("seeded-token-value")
+            tokens = [(shared, shared)] * profiles
+        else:
+            tokens = [(cipher.encrypt(f"seeded-access-{i}"),
+                       cipher.encrypt(f"seeded-refresh-{i}")) for i in range(profiles)]
         db.session.remove()
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
     con = sqlite3.connect(db_path, isolation_level=None)
@@ -80,7 +88,7 @@ def seed(env: dict[str, str], db_path: Path, profiles: int) -> tuple[int, int, i
         "INSERT INTO oauth_profile (owner_id, oauth_app_id, name, name_key, description,"
         " access_token, refresh_token, needs_reauthorization, refresh_failures, created_at,"
         " updated_at) VALUES (?, ?, ?, ?, 'seeded', ?, ?, 0, 0, ?, ?)",
-        ((owner, app_id, f"seed_{i}", name_key(f"seed_{i}"), ciphertext, ciphertext, now, now)
+        ((owner, app_id, f"seed_{i}", name_key(f"seed_{i}"), *tokens[i], now, now)
          for i in range(profiles)))
     con.execute("COMMIT")  # no ANALYZE: the product never runs it, so plans are as deployed
     first, last = con.execute("SELECT min(id), max(id) FROM oauth_profile WHERE owner_id = ?",

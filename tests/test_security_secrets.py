@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask.cli import FlaskGroup
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.engine import make_url
@@ -18,6 +18,7 @@ from tests.pages import login, submit
 from webui import config, create_app
 from webui.domain.schemas import MASK
 from webui.extensions import db
+from webui.infra.cipher import Keyring
 from webui.models import OAuthApplication, OAuthProfile
 from webui.startup import prepare
 
@@ -246,3 +247,48 @@ def test_a_refused_form_does_not_show_the_typed_secret_back(client, admin, googl
     page = submit(client, "/oauthprofiles/new", name="bad name!", oauthAppId=str(google_app),
                   refreshToken="secret-FORM-typed-2", accessToken="secret-FORM-typed-3")
     assert "Names may use only" in page.text and "secret-FORM-typed" not in page.text
+
+
+class CountingFernet(MultiFernet):
+    """The real MultiFernet, counting its decryptions."""
+
+    def __init__(self, keys):
+        super().__init__(keys)
+        self.decryptions = 0
+
+    def decrypt(self, msg, ttl=None):
+        self.decryptions += 1
+        return super().decrypt(msg, ttl)
+
+
+def test_the_keyring_remembers_what_it_decrypted_within_its_bound():
+    fernet = CountingFernet([Fernet(Fernet.generate_key())])
+    keyring = Keyring(fernet, memo_entries=2)
+    first, second, third = (fernet.encrypt(v.encode()).decode() for v in ("a-1", "b-2", "c-3"))
+    assert [keyring.decrypt(c) for c in (first, first, second, first)] == \
+        ["a-1", "a-1", "b-2", "a-1"]
+    assert fernet.decryptions == 2
+    assert repr(keyring.decrypt(first)) == "'********'"  # a remembered value is masked too
+    assert keyring.decrypt(third) == "c-3"  # past the bound: the oldest goes
+    assert keyring.decrypt(first) == "a-1" and fernet.decryptions == 4
+    # What does not decrypt is refused every time, never remembered.
+    tampered = third[:-6] + ("AAAAAA" if not third.endswith("AAAAAA") else "BBBBBB")
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            keyring.decrypt(tampered)
+    assert fernet.decryptions == 6
+
+
+def test_another_keys_app_never_gets_a_value_this_one_remembered(app_config, app, client,
+                                                                 admin):
+    """Each app remembers its own decryptions: a process serving two apps (tests, a CLI
+    beside a server) cannot hand one app's secret to an app without its key."""
+    ids = store_everything(client, admin)
+    token = client.get(f"/api/mgmt/oauthprofiles/{ids['profile']}/token", headers=admin.basic)
+    assert token.status_code == 200 and token.json["accessToken"] == ACCESS_2
+    wrong = create_app({**app_config, "TOKEN_ENCRYPTION_KEYS": [Fernet.generate_key().decode()]})
+    wrong.testing = False
+    response = wrong.test_client().get(f"/api/mgmt/oauthprofiles/{ids['profile']}/token",
+                                       headers=admin.basic)
+    assert response.status_code == 500
+    assert ACCESS_2 not in response.get_data(as_text=True)

@@ -63,7 +63,14 @@ def sign_in_throttled() -> None:
 
 def token_handed_out(refreshed: bool) -> None:
     """An access token was handed to a caller; refreshed: a refresh was needed first."""
-    TOKENS.labels(refreshed="true" if refreshed else "false").inc()
+    child = _TOKEN_CHILDREN.get(refreshed)
+    if child is None:  # labels() validates and locks: once per label, not per hand-out
+        child = _TOKEN_CHILDREN.setdefault(refreshed, TOKENS.labels(
+            refreshed="true" if refreshed else "false"))
+    child.inc()
+
+
+_TOKEN_CHILDREN: dict[bool, Counter] = {}
 
 
 def refresh_outcome(outcome: str) -> None:
