@@ -1,9 +1,13 @@
 """PreparedRead (webui/infra/prepared.py): the hot reads run through the driver must answer
 exactly what Session.execute answers, inside the session's transaction when there is one,
-visible to the engine's cursor listeners, with SQLAlchemy's errors, and hold no connection
-after. On SQLite and PostgreSQL (the ``app`` fixture)."""
+visible to the engine's cursor listeners, with SQLAlchemy's errors; on SQLite the reads of an
+app context share one connection, which goes back before any other is taken and when the
+context ends. On SQLite and PostgreSQL (the ``app`` fixture)."""
 from __future__ import annotations
 
+import contextvars
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,13 +17,31 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import APP_BODY
 from webui.domain import bootstrap, oauthapps, profile_view, profiles, users
 from webui.domain.caller import Caller
+from webui.domain.errors import ConcurrentChange
 from webui.domain.principal import Principal
 from webui.domain.refresh import aware
+from webui.domain.transaction import core_unit_of_work, unit_of_work
 from webui.extensions import db
+from webui.infra import prepared
+from webui.infra.locks import named_lock
 from webui.infra.prepared import PreparedRead
 from webui.models import OAuthProfile
 
 EXPIRES = datetime(2026, 12, 2, 14, 3, tzinfo=timezone.utc)
+
+
+@contextmanager
+def counted_checkouts():
+    """The pool checkouts made in the block (a list, one entry each)."""
+    seen = []
+
+    def record(*_args):
+        seen.append(1)
+    event.listen(db.engine.pool, "checkout", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.pool, "checkout", record)
 
 
 @pytest.fixture
@@ -96,27 +118,85 @@ def test_reads_inside_the_sessions_transaction(stored):
     assert read.one_or_none(stored).description == "d"
 
 
-def test_outside_a_transaction_no_session_begins_on_sqlite(stored, backend):
-    """SQLite: a pooled connection for the one statement, no Session. PostgreSQL: the
-    session's connection (a checkout there costs round trips)."""
+def test_outside_a_transaction_no_session_begins_on_sqlite(app, stored, backend):
+    """SQLite: the reads of an app context share one pooled connection, and no Session
+    begins; it goes back to the pool when the context ends. PostgreSQL: the session's
+    connection (a checkout there costs round trips)."""
     db.session.remove()
     pool = db.engine.pool
     before = pool.checkedout()
     read = PreparedRead(profile_view.ONE)
-    assert read.one_or_none(stored).description == "d"
-    if backend == "sqlite":
-        assert not db.session.registry.has()
-        assert pool.checkedout() == before
-    else:
-        assert db.session.registry().in_transaction()
-        db.session.commit()
-    # What another connection commits meanwhile is seen by the next read.
-    with db.engine.begin() as other:
-        other.execute(update(OAuthProfile.__table__)
-                      .where(OAuthProfile.__table__.c.id == stored["profile_id"])
-                      .values(description="committed elsewhere"))
-    assert read.one_or_none(stored).description == "committed elsewhere"
+    with app.app_context(), counted_checkouts() as checkouts:
+        assert read.one_or_none(stored).description == "d"
+        assert read.one_or_none(stored).name == "p1"
+        if backend == "sqlite":
+            assert not db.session.registry.has()
+            assert pool.checkedout() == before + 1 and len(checkouts) == 1
+        else:
+            assert db.session.registry().in_transaction()
+            db.session.commit()
+        # What another connection commits meanwhile is seen by the next read: the shared
+        # connection holds no snapshot between reads.
+        with db.engine.begin() as other:
+            other.execute(update(OAuthProfile.__table__)
+                          .where(OAuthProfile.__table__.c.id == stored["profile_id"])
+                          .values(description="committed elsewhere"))
+        assert read.one_or_none(stored).description == "committed elsewhere"
+        db.session.remove()
+    assert pool.checkedout() == before
+
+
+def test_the_shared_connection_goes_back_before_any_other_is_taken(app, stored, backend):
+    """A caller never holds two connections at once: on SQLite the reads' connection goes
+    back to the pool before a unit of work, a Session's transaction or a named lock takes
+    one (or waits); on PostgreSQL the reads are the session's, which a unit of work ends."""
     db.session.remove()
+    pool, read = db.engine.pool, PreparedRead(profile_view.ONE)
+    before = pool.checkedout()
+    with app.app_context():
+        read.one_or_none(stored)
+        assert pool.checkedout() == before + 1
+        with core_unit_of_work(ConcurrentChange()):
+            assert pool.checkedout() == before + 1  # the write's only
+        read.one_or_none(stored)
+        with unit_of_work(ConcurrentChange()) as session:
+            session.execute(select(OAuthProfile.id)).all()
+            assert pool.checkedout() == before + 1
+        read.one_or_none(stored)
+        db.session.execute(select(OAuthProfile.id)).all()
+        assert pool.checkedout() == before + 1  # the session's only
+        assert read.one_or_none(stored).name == "p1"  # in the session's transaction
+        db.session.commit()
+        read.one_or_none(stored)
+        db.session.commit()  # as a caller of named_lock must (PostgreSQL: the session's)
+        with named_lock("test-shared-read", timeout=5):
+            # SQLite's lock is a file lock; PostgreSQL's holds a connection of its own.
+            assert pool.checkedout() == before + (backend == "postgresql")
+        db.session.remove()
+    assert pool.checkedout() == before
+
+
+def test_a_thread_sharing_the_context_reads_on_a_connection_of_its_own(app, stored, backend):
+    """SQLite: a copied context (another thread) never uses the connection this thread's
+    reads hold: it takes its own for the statement and gives it back at once."""
+    db.session.remove()
+    pool, read = db.engine.pool, PreparedRead(profile_view.ONE)
+    before = pool.checkedout()
+    with app.app_context():
+        read.one_or_none(stored)
+        held = pool.checkedout()
+        answers = []
+        context = contextvars.copy_context()
+        thread = threading.Thread(target=context.run,
+                                  args=(lambda: answers.append(read.one_or_none(stored).name),))
+        with counted_checkouts() as checkouts:
+            thread.start()
+            thread.join()
+        assert answers == ["p1"]
+        # PostgreSQL: the thread's read is on the context's session, as every read there.
+        assert len(checkouts) == (backend == "sqlite")
+        assert pool.checkedout() == held
+        db.session.remove()
     assert pool.checkedout() == before
 
 
@@ -167,6 +247,7 @@ def test_driver_errors_inside_a_transaction_and_the_pool_after(stored):
     db.session.rollback()  # as after any failed statement (PostgreSQL aborts the transaction)
     assert PreparedRead(profile_view.ONE).one_or_none(stored).name == "p1"
     db.session.remove()
+    prepared.release()  # the shared connection of that read (SQLite)
     assert pool.checkedout() == before
 
 

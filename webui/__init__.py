@@ -16,7 +16,7 @@ from webui.api.sessionless import SessionlessApi
 from webui.auth.views import attempted_sign_in as login_form_sign_in
 from webui.domain import credentials, passwords
 from webui.extensions import csrf, db, login_manager, migrate
-from webui.infra import cipher, logs, metrics, readiness, security_headers, throttle
+from webui.infra import cipher, logs, metrics, prepared, readiness, security_headers, throttle
 from webui.infra.database import configure_engine
 from webui.infra.json_provider import OrjsonProvider
 
@@ -98,6 +98,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions[passwords.EXTENSION] = passwords.build_hasher(app.config)
     app.extensions[credentials.EXTENSION] = credentials.new_cache(app.config)
     readiness.register(app, MIGRATIONS)
+    prepared.register(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
+from webui.infra import prepared
 from webui.infra.database import in_write_intent, write_intent
 from webui.domain.errors import ConcurrentChange, Conflict
 from webui.extensions import db
@@ -33,6 +34,7 @@ def unit_of_work(conflict: Conflict) -> Iterator[Session]:
     """
     if _in_core.get():
         raise RuntimeError("unit_of_work inside a core_unit_of_work")
+    prepared.release()  # the reads' connection goes back before the write takes one
     session = db.session()
     if session.in_transaction():
         # End the read snapshot (expire_on_commit is off, so loaded objects stay usable)
@@ -59,6 +61,7 @@ def core_unit_of_work(conflict: Conflict) -> Iterator[Connection]:
         # End the session's read snapshot, as unit_of_work does: what the request reads
         # after this write must see it.
         db.session.registry().commit()
+    prepared.release()  # the reads' connection goes back before the write takes one
     engine = db.engine
     token = _in_core.set(True)
     try:

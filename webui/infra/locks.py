@@ -24,6 +24,7 @@ from typing import Iterator, Sequence
 from sqlalchemy import text
 
 from webui.extensions import db
+from webui.infra import prepared
 
 _POLL_SECONDS = 0.05
 
@@ -42,6 +43,7 @@ def named_lock(name: str, timeout: float) -> Iterator[None]:
 
     Callers should hold no database transaction while they wait (commit first): a waiter
     holding a pooled connection can starve the holder of one."""
+    prepared.release()  # nor the connection that its reads share (webui/infra/prepared.py)
     engine = db.engine
     if engine.dialect.name == "sqlite":
         with _file_lock(Path(engine.url.database), name, timeout):

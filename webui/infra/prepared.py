@@ -15,10 +15,11 @@ Session is made: in bench/'s ratio mode, get one went from 0.42-0.52 of the refe
   parameters, the dialect's paramstyle: never text pasted into SQL);
 - while the request's session is in a transaction, it runs on the session's connection and
   sees what that transaction wrote (a Core select through ``Session.execute`` does not
-  autoflush either); otherwise, on SQLite, on a pooled connection taken for this one
-  statement, which sees what is committed, as the session's next transaction would: a
-  read-only request then never creates a Session (on PostgreSQL a checkout costs round
-  trips, so there the reads use the session's connection: ``_CHEAP_CHECKOUT``);
+  autoflush either); otherwise, on SQLite, on a pooled connection that the app context's
+  reads share, outside any transaction, so each read sees what is committed, as the
+  session's next transaction would: a read-only request then never creates a Session (on
+  PostgreSQL a checkout costs round trips, so there the reads use the session's connection:
+  ``_CHEAP_CHECKOUT``);
 - bound values and results pass through the columns' own type processors (SQLite's
   datetimes and booleans, EncryptedText's decryption);
 - the engine's ``before_cursor_execute``/``after_cursor_execute`` listeners still see the
@@ -28,14 +29,28 @@ Session is made: in bench/'s ratio mode, get one went from 0.42-0.52 of the refe
 
 Skipped: the execution context, SQLAlchemy's statement logging (``echo``), and the
 expanding (IN-list) and literal-execute parameters, which are refused.
+
+The shared connection: a checkout and its return cost 10 us in a loop and ~3% of a request's
+worker time in py-spy under bench/'s get and token scenarios, where a request reads twice
+(its caller's credentials, then the profile). So the first read of an app context (a
+request) checks one out and the context's later reads use it, until ``release()`` gives it
+back: at the end of the app context, and before the context takes any other connection or
+waits (webui/domain/transaction.py's units of work, a Session's transaction beginning,
+webui/infra/locks.py), so that a caller still never holds two connections at once (threads
+beyond the pool's size wait their turn instead of starving each other). A thread other than
+the one whose reads took it (a copied context) checks out its own for the one statement.
 """
 from __future__ import annotations
 
+import threading
 from collections import namedtuple
 from typing import Any, Callable, Mapping, NamedTuple
 
+from flask import Flask, g, has_app_context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from webui.extensions import db
@@ -94,15 +109,24 @@ class PreparedRead:
     def _read(self, params: Mapping[str, Any], most: int | None) -> list:
         """Runs on the session's connection while the session is in a transaction (the read
         then sees what that transaction wrote) or where a checkout is dear
-        (_CHEAP_CHECKOUT); otherwise on a connection of the pool's own, held for this one
-        statement: never two connections at once for one caller, so threads beyond the
-        pool's size wait their turn instead of starving each other."""
+        (_CHEAP_CHECKOUT); otherwise on the app context's shared connection (see the module
+        docstring)."""
         session = db.session.registry() if db.session.registry.has() else None
         if (session is not None and session.in_transaction()) or not _CHEAP_CHECKOUT.get(
                 db.engine.dialect.name, False):
             return self._rows(db.session.connection(), params, most)
-        with db.engine.connect() as connection:  # the pool rolls back what the driver began
-            return self._rows(connection, params, most)
+        held = g.get(_SHARED)
+        if held is None:
+            held = (threading.get_ident(), db.engine.connect())
+            setattr(g, _SHARED, held)
+        elif held[0] != threading.get_ident():
+            with db.engine.connect() as connection:
+                return self._rows(connection, params, most)
+        try:
+            return self._rows(held[1], params, most)
+        except BaseException:
+            release()  # a connection that failed a statement is not kept
+            raise
 
     def _rows(self, connection: Connection, params: Mapping[str, Any], most: int | None
               ) -> list:
@@ -116,6 +140,29 @@ class PreparedRead:
         return [make(value if reader is None else reader(value)
                      for reader, value in zip(readers, row))
                 for row in _run(connection, compiled.sql, args, most)]
+
+
+_SHARED = "_prepared_read_connection"  # on g: (thread id, Connection)
+
+
+def release(*, any_thread: bool = False) -> None:
+    """Give the app context's shared read connection back to the pool, if this thread's
+    reads took it (or any thread's, when the context ends)."""
+    held = g.get(_SHARED) if has_app_context() else None
+    if held is not None and (any_thread or held[0] == threading.get_ident()):
+        g.pop(_SHARED)
+        held[1].close()  # the pool rolls back whatever the driver began
+
+
+def register(app: Flask) -> None:
+    app.teardown_appcontext(lambda _exc: release(any_thread=True))
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _before_a_session_connects(_session, transaction) -> None:
+    # A Session's transaction takes its connection at its first statement, after this.
+    if transaction.parent is None:
+        release()
 
 
 # Whether a pooled connection of its own costs a read less than the session: in-process for
