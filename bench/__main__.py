@@ -1,7 +1,8 @@
 """The benchmark: ``.venv/bin/python -m bench [--mode ratio|million|burst|refresh|all]``.
 
-ratio:   the reference app (bare Flask + sqlite3, no auth) and the product (gunicorn -w 2,
-         Basic auth against an argon2id hash), each seeded with --profiles profiles, driven
+ratio:   the reference app (bare Flask + sqlite3, no auth) and the product (Basic auth
+         against an argon2id hash), both served by gunicorn -w 2 with gunicorn.conf.py (the
+         same server settings: access log, preloading), each seeded with --profiles profiles, driven
          one at a time by wrk -t2 -c16 for each scenario (create, get one, list 50, and the
          token hand-out of a valid token, compared with the reference's get one), in
          alternating rounds; prints req/s, p50, p99, non-2xx, socket errors and the ratio

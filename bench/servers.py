@@ -94,7 +94,10 @@ def free_port() -> int:
 
 
 def reference(env: dict[str, str], port: int, log: Path) -> Server:
-    argv = [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{port}", "bench.reference:app"]
+    # The product's server settings (gunicorn.conf.py: access log, preloading; its hooks act
+    # on the product's app only), so that what differs is the app alone.
+    argv = [GUNICORN, "--config", "gunicorn.conf.py", "-w", "2", "-b", f"127.0.0.1:{port}",
+            "bench.reference:app"]
     return Server("reference", argv, env, port, log)
 
 

@@ -4,8 +4,14 @@ that proxies to gunicorn, passes a request id, and keeps /metrics closed."""
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,3 +109,41 @@ def test_the_readme_production_section_points_to_the_guide():
     readme = (ROOT / "README.md").read_text()
     production = readme.split("## Production", 1)[1].split("\n## ", 1)[0]
     assert "docs/production.md" in production
+
+
+def test_the_server_hooks_leave_an_app_other_than_the_product_alone(tmp_path):
+    """gunicorn.conf.py's hooks (post_fork, worker_exit, when_ready) act on the product's
+    app only: bench/ serves its reference app with the same file, whose workers must not
+    build the product (which would create and open its database)."""
+    database, log = tmp_path / "product.sqlite3", tmp_path / "gunicorn.log"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+           "REFERENCE_DB": str(tmp_path / "reference.sqlite3"),
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "-w", "1",
+             "-b", f"127.0.0.1:{port}", "bench.reference:app"], cwd=ROOT, env=env,
+            stdout=output, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 30
+            while "Booting worker" not in log.read_text() or not _answers(port):
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    text = log.read_text()
+    assert server.returncode == 0 and "Traceback" not in text, text
+    assert "Worker exiting" in text  # worker_exit ran too
+    assert not database.exists()
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False

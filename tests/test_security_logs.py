@@ -200,3 +200,32 @@ def test_the_access_log_never_holds_headers_query_or_user(monkeypatch, tmp_path)
     greedy = '%(r)s %(q)s %(u)s %({authorization}i)s %({authorization}e)s' % atoms
     assert ACCESS not in greedy and "alice" not in greedy and "Basic" not in greedy
     assert conf["access_log_format"] % atoms == '10.0.0.1 "GET /api/x" 200 12 3ms -'
+    # The atoms the logger formats its lines with answer a greedy format the same way.
+    greedy = '%(r)s %(q)s %(u)s %({Authorization}i)s %({authorization}e)s' % \
+        conf["TextAtoms"](logger.atoms(response, request, environ, timedelta(milliseconds=3)))
+    assert greedy == "- - - - -"
+
+
+def test_an_access_line_stays_one_line_whatever_the_path(monkeypatch, tmp_path):
+    """The path is decoded from the request line (%0A is a newline): the text line escapes
+    quotes, backslashes and control characters, so no request forges a line of its own."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", conf["access_log_format"])
+    logger = conf["logger_class"](config)
+    forged = '/api/x" 200 1 1ms -\n10.6.6.6 "GET /admin\\' + "\x1b[2J"
+    environ = {"REMOTE_ADDR": "10.0.0.1", "REQUEST_METHOD": "GET", "PATH_INFO": forged}
+    response = SimpleNamespace(status="404 NOT FOUND", sent=9,
+                               headers=[("X-Request-Id", "rid-1")])
+    for path in (forged, "/api/plain"):
+        logger.access(response, SimpleNamespace(headers=[]), {**environ, "PATH_INFO": path},
+                      timedelta(milliseconds=2))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    lines = (tmp_path / "access.log").read_text().splitlines()
+    assert lines == [
+        '10.0.0.1 "GET /api/x\\" 200 1 1ms -\\x0a10.6.6.6 \\"GET /admin\\\\\\x1b[2J" '
+        "404 9 2ms rid-1",
+        '10.0.0.1 "GET /api/plain" 404 9 2ms rid-1']

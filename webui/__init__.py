@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webui import admin, api, auth, cli, config, errors, oauthflow, ops
+from webui.application import Application
 from webui.api.auth import attempted_sign_in as api_sign_in
 from webui.api.converters import IdConverter
 from webui.api.sessionless import SessionlessApi
@@ -32,7 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None,
     point it at a temporary folder). Raises SystemExit naming a malformed environment
     variable."""
     # instance_relative_config: "config.py" below is instance/config.py, not webui/config.py.
-    app = Flask(__name__, instance_path=str(instance_path or ROOT / "instance"),
+    app = Application(__name__, instance_path=str(instance_path or ROOT / "instance"),
                 instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_object(config.Defaults)

@@ -75,17 +75,21 @@ def handler(log_format: str, stream: IO[str] | None = None) -> logging.Handler:
     return made
 
 
-def install(log_format: str, level: str = "info", stream: IO[str] | None = None) -> None:
-    """Replace the root logger's handler installed by an earlier call (never others').
-
-    Also stops the logging module looking up the calling file, line and function, which no
-    format here uses (TEXT_FORMAT, JSON_FIELDS, gunicorn's own and its access_log_format), as
-    the logging HOWTO's "Optimization" section shows: the lookup walks the stack for every
-    line, a gunicorn access line per request among them, ~1% of a token hand-out's worker
-    time (py-spy under bench/'s token scenario). A format that names them would print
-    "(unknown file)", 0 and "(unknown function)". Thread and process ids stay: gunicorn's
-    error lines print the process id."""
+def skip_caller_lookup() -> None:
+    """Stop the logging module looking up the calling file, line and function of each line,
+    which no format here uses (TEXT_FORMAT, JSON_FIELDS, gunicorn's own and its
+    access_log_format), as the logging HOWTO's "Optimization" section shows: the lookup
+    walks the stack for every line, a gunicorn access line per request among them, ~1% of a
+    token hand-out's worker time (py-spy under bench/'s token scenario). A format that names
+    them would print "(unknown file)", 0 and "(unknown function)". Thread and process ids
+    stay: gunicorn's error lines print the process id."""
     logging._srcfile = None
+
+
+def install(log_format: str, level: str = "info", stream: IO[str] | None = None) -> None:
+    """Replace the root logger's handler installed by an earlier call (never others'), and
+    skip_caller_lookup()."""
+    skip_caller_lookup()
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
         root.removeHandler(old)
