@@ -35,10 +35,12 @@ worker time in py-spy under bench/'s get and token scenarios, where a request re
 (its caller's credentials, then the profile). So the first read of an app context (a
 request) checks one out and the context's later reads use it, until ``release()`` gives it
 back: at the end of the app context, and before the context takes any other connection or
-waits (webui/domain/transaction.py's units of work, a Session's transaction beginning,
-webui/infra/locks.py), so that a caller still never holds two connections at once (threads
-beyond the pool's size wait their turn instead of starving each other). A thread other than
-the one whose reads took it (a copied context) checks out its own for the one statement.
+waits for a lock (webui/domain/transaction.py's units of work, a Session's transaction
+beginning, webui/infra/locks.py's named_lock, under which every refresh calls its provider),
+so that a caller still never holds two connections at once (threads beyond the pool's size
+wait their turn instead of starving each other). It holds no transaction between reads, so
+it keeps no snapshot and blocks no writer. A thread other than the one whose reads took it
+(a copied context) checks out its own for the one statement.
 """
 from __future__ import annotations
 
