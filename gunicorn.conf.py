@@ -75,8 +75,8 @@ class AccessLogWithoutSecrets(Logger):
     The one response header it hands on is our own X-Request-Id (well-formed by then). With
     LOG_FORMAT=json every line, access lines included, is one JSON object whose fields are
     these atoms. In text lines the path (decoded from the request line, so it may hold any
-    character) has its quotes and control characters escaped: a request cannot end its line
-    and forge the next one."""
+    character) has its quotes, backslashes and control characters escaped (``escaped``): a
+    request cannot end its line and forge the next one."""
 
     def setup(self, cfg):
         super().setup(cfg)
