@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import socket
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,22 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on (for a server a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def accepts(port: int, timeout: float = 0.2) -> bool:
+    """Whether something listens on 127.0.0.1:port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
 def postgres_server_url():
     """TEST_DATABASE_URL (with the psycopg driver), or None when it is not set."""
     url = os.environ.get("TEST_DATABASE_URL")
@@ -66,6 +83,22 @@ def postgres_server_url():
         return None
     return make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)
                     if url.startswith("postgresql://") else url)
+
+
+def create_database(server, prefix: str) -> str:
+    """A new empty database named prefix_<random> on server (an AUTOCOMMIT engine); its
+    name."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return name
+
+
+def drop_database(server, name: str) -> None:
+    """Drop the database create_database made, and dispose of server."""
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 def scratch_postgres(prefix: str, config: dict):
@@ -76,21 +109,17 @@ def scratch_postgres(prefix: str, config: dict):
     if url is None:
         yield None
         return
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        name = create_database(server, prefix)
     except Exception as exc:  # noqa: BLE001 - any connection failure means "unavailable"
-        admin.dispose()
+        server.dispose()
         yield f"PostgreSQL at TEST_DATABASE_URL unreachable: {type(exc).__name__}"
         return
     own = url.set(database=name).render_as_string(hide_password=False)
     migrate_and_seed(create_app({**config, "SQLALCHEMY_DATABASE_URI": own}))
     yield own
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(server, name)
 
 
 @pytest.fixture(scope="session")
@@ -109,14 +138,10 @@ def empty_database(backend, tmp_path):
     url = postgres_server_url()
     if url is None:
         unavailable("TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
-    name = f"webui_migration_{uuid.uuid4().hex[:12]}"
     server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    name = create_database(server, "webui_migration")
     yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    drop_database(server, name)
 
 
 def _truncate_and_seed(app) -> None:

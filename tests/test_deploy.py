@@ -8,7 +8,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import accepts, free_port
 from webui.config import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,9 +119,7 @@ def test_the_server_hooks_leave_an_app_other_than_the_product_alone(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
            "REFERENCE_DB": str(tmp_path / "reference.sqlite3"),
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "-w", "1",
@@ -129,7 +127,7 @@ def test_the_server_hooks_leave_an_app_other_than_the_product_alone(tmp_path):
             stdout=output, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30
-            while "Booting worker" not in log.read_text() or not _answers(port):
+            while "Booting worker" not in log.read_text() or not accepts(port):
                 assert server.poll() is None and time.monotonic() < deadline, log.read_text()
                 time.sleep(0.1)
         finally:
@@ -140,10 +138,3 @@ def test_the_server_hooks_leave_an_app_other_than_the_product_alone(tmp_path):
     assert "Worker exiting" in text  # worker_exit ran too
     assert not database.exists()
 
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False

@@ -3,7 +3,6 @@ broker or the keys fail, and 200 again when they return (real servers the test s
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 
@@ -11,15 +10,9 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from tests.conftest import base_config, unavailable
+from tests.conftest import accepts, base_config, free_port, unavailable
 from webui import create_app
 from webui.extensions import db
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:
@@ -42,11 +35,9 @@ class RedisServer:
              "--appendonly", "no"], stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            if accepts(self.port):
                 return
-            except OSError:
-                time.sleep(0.05)
+            time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
     def stop(self) -> None:

@@ -7,7 +7,6 @@ import base64
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.conftest import free_port
 from webui.infra import metrics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,12 +111,6 @@ def test_profiles_by_status_comes_from_a_cached_count(app, client, admin, google
         "name": "Three", "oauthAppId": google_app, "refreshToken": "r"})
     text = client.get("/metrics", headers=bearer()).text
     assert value(text, "webui_oauth_profiles", status="active") == 2  # still the cached count
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(port: int, path: str, headers=None) -> tuple[int, str]:

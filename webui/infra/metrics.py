@@ -17,6 +17,7 @@ scrape.
 """
 from __future__ import annotations
 
+import functools
 import os
 import time
 
@@ -63,14 +64,7 @@ def sign_in_throttled() -> None:
 
 def token_handed_out(refreshed: bool) -> None:
     """An access token was handed to a caller; refreshed: a refresh was needed first."""
-    child = _TOKEN_CHILDREN.get(refreshed)
-    if child is None:  # labels() validates and locks: once per label, not per hand-out
-        child = _TOKEN_CHILDREN.setdefault(refreshed, TOKENS.labels(
-            refreshed="true" if refreshed else "false"))
-    child.inc()
-
-
-_TOKEN_CHILDREN: dict[bool, Counter] = {}
+    _tokens(refreshed).inc()
 
 
 def refresh_outcome(outcome: str) -> None:
@@ -138,24 +132,28 @@ def _start_timer() -> None:
     g.metrics_started = time.perf_counter()
 
 
-# The labelled children, by (route, method, status): prometheus_client's labels() validates
-# and locks on every call, a tenth of a cached API read's own work.
-_CHILDREN: dict[tuple[str, str, int], tuple] = {}
+# The labelled children are made once per label values (functools.cache): prometheus_client's
+# labels() validates and locks on every call, a tenth of a cached API read's own work. The
+# label values are few (routes x methods x statuses; true/false).
+@functools.cache
+def _request_children(route: str, method: str, status: int) -> tuple:
+    return (REQUESTS.labels(route=route, method=method, status=str(status)),
+            LATENCY.labels(route=route, method=method))
+
+
+@functools.cache
+def _tokens(refreshed: bool) -> Counter:
+    return TOKENS.labels(refreshed="true" if refreshed else "false")
 
 
 def _count(response: Response) -> Response:
     started = g.get("metrics_started")
-    key = (request.url_rule.rule if request.url_rule is not None else "unmatched",
-           request.method if request.method in METHODS else "other", response.status_code)
-    children = _CHILDREN.get(key)
-    if children is None:
-        route, method, status = key
-        children = _CHILDREN.setdefault(key, (
-            REQUESTS.labels(route=route, method=method, status=str(status)),
-            LATENCY.labels(route=route, method=method)))
-    children[0].inc()
+    requests, latency = _request_children(
+        request.url_rule.rule if request.url_rule is not None else "unmatched",
+        request.method if request.method in METHODS else "other", response.status_code)
+    requests.inc()
     if started is not None:
-        children[1].observe(time.perf_counter() - started)
+        latency.observe(time.perf_counter() - started)
     return response
 
 
