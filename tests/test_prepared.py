@@ -1,8 +1,9 @@
-"""PreparedRead (webui/infra/prepared.py): the hot reads run through the driver must answer
-exactly what Session.execute answers, inside the session's transaction when there is one,
-visible to the engine's cursor listeners, with SQLAlchemy's errors; on SQLite the reads of an
-app context share one connection, which goes back before any other is taken and when the
-context ends. On SQLite and PostgreSQL (the ``app`` fixture)."""
+"""PreparedRead and PreparedInsert (webui/infra/prepared.py): the hot reads run through the
+driver must answer exactly what Session.execute answers, inside the session's transaction when
+there is one, visible to the engine's cursor listeners, with SQLAlchemy's errors; on SQLite the
+reads of an app context share one connection, which goes back before any other is taken and
+when the context ends. The prepared INSERT stores what the engine's INSERT stores, and refuses
+a missing value. On SQLite and PostgreSQL (the ``app`` fixture)."""
 from __future__ import annotations
 
 import contextvars
@@ -11,21 +12,23 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, event, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import (Column, Integer, MetaData, String, Table, bindparam, event, func,
+                        insert, select, text, update)
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
 from tests.conftest import APP_BODY
 from webui.domain import bootstrap, oauthapps, profile_view, profiles, users
 from webui.domain.caller import Caller
-from webui.domain.errors import ConcurrentChange
+from webui.domain.errors import ConcurrentChange, Conflict
 from webui.domain.principal import Principal
 from webui.domain.refresh import aware
 from webui.domain.transaction import core_unit_of_work, unit_of_work
 from webui.extensions import db
 from webui.infra import prepared
 from webui.infra.locks import named_lock
-from webui.infra.prepared import PreparedRead
+from webui.infra.prepared import PreparedInsert, PreparedRead
 from webui.models import OAuthProfile
+from webui.models.names import name_key
 
 EXPIRES = datetime(2026, 12, 2, 14, 3, tzinfo=timezone.utc)
 
@@ -256,3 +259,93 @@ def test_expanding_parameters_are_refused(stored):
     read = PreparedRead(select(p.id).where(p.id.in_(bindparam("ids", expanding=True))))
     with pytest.raises(ValueError):
         read.one_or_none({"ids": [stored["profile_id"]]})
+
+
+def _profile_row(stored, name: str) -> dict:
+    """Every column's value of a new profile of the stored one's owner and application."""
+    app_id = db.session.scalar(select(OAuthProfile.oauth_app_id)
+                               .where(OAuthProfile.id == stored["profile_id"]))
+    db.session.rollback()
+    return {"owner_id": stored["owner_id"], "oauth_app_id": app_id, "name": name,
+            "name_key": name_key(name), "description": "d", "access_token": "access-x",
+            "refresh_token": None, "token_expires_at": EXPIRES, "needs_reauthorization": True,
+            "tokens_refreshed_at": None, "last_refresh_error": "said 503", "refresh_failures": 2,
+            "next_refresh_at": EXPIRES, "last_used_at": None, "created_at": EXPIRES,
+            "updated_at": EXPIRES}
+
+
+def _stored_as(pid: int) -> tuple:
+    """The profile's row as the database holds it (the token as stored: ciphertext) and as
+    the ORM reads it."""
+    p = OAuthProfile.__table__.c
+    raw = db.session.execute(text("SELECT access_token FROM oauth_profile WHERE id = :id"),
+                             {"id": pid}).scalar()
+    row = db.session.execute(select(*(c for c in OAuthProfile.__table__.columns
+                                      if c.name not in ("id", "name", "name_key")))
+                             .where(p.id == pid)).one()
+    db.session.rollback()
+    return raw, tuple(row)
+
+
+def test_insert_stores_what_the_engines_insert_stores(stored):
+    insert_row = PreparedInsert(OAuthProfile.__table__)
+    by_engine, by_driver = _profile_row(stored, "by_engine"), _profile_row(stored, "by_driver")
+    with core_unit_of_work(Conflict("taken", "name")) as connection:
+        engine_id = connection.execute(insert(OAuthProfile.__table__),
+                                       by_engine).inserted_primary_key[0]
+        prepared_id = insert_row.insert(connection, by_driver)
+    assert prepared_id == engine_id + 1
+    profile = db.session.get(OAuthProfile, prepared_id)
+    assert (profile.name, profile.name_key, profile.access_token) == \
+        ("by_driver", "by_driver", "access-x")
+    db.session.rollback()
+    (engine_raw, engine_row), (raw, row) = _stored_as(engine_id), _stored_as(prepared_id)
+    assert row == engine_row  # decrypted, datetimes and booleans read back alike
+    assert "access-x" not in raw and raw != engine_raw  # encrypted, each its own ciphertext
+
+
+def test_insert_refuses_a_missing_value_and_writes_nothing(stored):
+    count = select(func.count()).select_from(OAuthProfile.__table__)
+    before = db.session.scalar(count)
+    db.session.rollback()
+    row = _profile_row(stored, "no_key")
+    del row["name_key"]  # a column default (name_key follows name) does not run here
+    first = _profile_row(stored, "first_of_two")
+    with pytest.raises(InvalidRequestError, match="name_key"):
+        with core_unit_of_work(Conflict("taken", "name")) as connection:
+            insert_row = PreparedInsert(OAuthProfile.__table__)
+            insert_row.insert(connection, first)
+            insert_row.insert(connection, row)
+    assert db.session.scalar(count) == before  # the first row went with the transaction
+
+
+def test_insert_of_a_taken_name_is_the_use_cases_conflict(stored):
+    taken, free = _profile_row(stored, "P1"), _profile_row(stored, "p2")
+    with pytest.raises(Conflict):
+        with core_unit_of_work(Conflict("taken", "name")) as connection:
+            PreparedInsert(OAuthProfile.__table__).insert(connection, taken)
+    # The connection went back rolled back, and the next write goes through.
+    with core_unit_of_work(Conflict("taken", "name")) as connection:
+        assert PreparedInsert(OAuthProfile.__table__).insert(connection, free) > 0
+
+
+def test_cursor_listeners_see_the_insert(stored):
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    row = _profile_row(stored, "p3")
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with core_unit_of_work(Conflict("taken", "name")) as connection:
+            PreparedInsert(OAuthProfile.__table__).insert(connection, row)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert [s for s in seen if s.startswith("INSERT INTO oauth_profile")]
+
+
+def test_insert_needs_an_autoincrement_key():
+    keyed_by_name = Table("by_name", MetaData(), Column("name", String(8), primary_key=True))
+    with pytest.raises(ValueError, match="autoincrement"):
+        PreparedInsert(keyed_by_name)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 
-from sqlalchemy import (Integer, String, and_, bindparam, cast, insert, literal, not_, null,
+from sqlalchemy import (Integer, String, and_, bindparam, cast, literal, not_, null,
                         or_, select, text, union_all)
 from sqlalchemy.engine import Connection
 
@@ -18,7 +18,7 @@ from webui.domain.permissions import Permission
 from webui.domain.transaction import unit_of_work
 from webui.extensions import db
 from webui.infra.logs import current_request_id
-from webui.infra.prepared import PreparedRead
+from webui.infra.prepared import PreparedInsert, PreparedRead
 from webui.models import AuditEvent, OAuthApplication, OAuthProfile, Role, User
 from webui.models.columns import utcnow
 
@@ -29,7 +29,7 @@ ACTIONS = ("create", "read", "update", "delete", "refresh", "refresh_failed", "t
 OBJECT_TYPES = ("oauthapp", "oauthprofile", "user", "role", "tenant", "datasource", "webhook")
 
 
-_INSERT = insert(AuditEvent.__table__)
+_INSERT = PreparedInsert(AuditEvent.__table__)
 # A coalesced event's row, unless its key's row is there already (then no row, no error),
 # as text in the syntax SQLite and PostgreSQL share: SQLAlchemy 2.0 compiles the dialects'
 # own INSERT ... ON CONFLICT constructs again on every execution (they have no cache key;
@@ -58,9 +58,8 @@ def record(caller: Caller | None, action: str, object_type: str, object_id: int 
     and address say who. The row carries the id of the request that wrote it (None from the
     command line); ``at`` is its time (now when not given). Returns the event's id; None
     when coalesce_key is given and that key's row exists already (see coalesced_row)."""
-    # A prepared Core INSERT, not session.add(): no unit-of-work flush for a row nothing
-    # reads back (bench/: the ORM flush of this row was a large share of a profile create).
-    executor = connection or db.session
+    # A prepared INSERT, not session.add(): no unit-of-work flush for a row nothing reads
+    # back (bench/: the ORM flush of this row was a large share of a profile create).
     values = {
         "actor": caller.actor.user_name if caller else _recordable(actor_name),
         "subject": caller.subject.user_name if caller and caller.on_behalf else None,
@@ -70,8 +69,10 @@ def record(caller: Caller | None, action: str, object_type: str, object_id: int 
         "detail": None if detail is None else rules.recordable(detail, 1024),
         "count": 1, "request_id": current_request_id(), "at": at or utcnow()}
     if coalesce_key is None:
-        return executor.execute(_INSERT, values).inserted_primary_key[0]
-    return executor.execute(_KEYED_INSERT, {**values, "coalesce_key": coalesce_key}).scalar()
+        return _INSERT.insert(connection or db.session.connection(),
+                              {**values, "coalesce_key": None})
+    return (connection or db.session).execute(
+        _KEYED_INSERT, {**values, "coalesce_key": coalesce_key}).scalar()
 
 
 _COALESCED = PreparedRead(select(AuditEvent.id).where(
