@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{time.strftime('%H:%M:%S', time.gmtime(start))} +{r.seconds:.1f} s "
                       f"{r.rps:8,.0f} req/s  p99 {r.p99_ms:6.2f} ms  non-2xx {r.non2xx}"
                       f"{'  <- a minute starts' if minute_start else ''}", flush=True)
-    mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")  # noqa: E731
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else float("nan")
+
     print(f"mean req/s: {mean(crossing):,.0f} in the {len(crossing)} stretches holding a "
           f"minute's start, {mean(other):,.0f} in the other {len(other)}")
 
