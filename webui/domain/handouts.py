@@ -17,7 +17,7 @@ hand-out that refreshed the token writes its own row at once.
 Minutes are calendar minutes, the same for every caller and profile, so a busy server writes
 most of a minute's rows in its first second: ``python -m bench.stretches`` (5-second
 stretches of the token scenario, 1,000 profiles) shows the stretches holding a minute's start
-serving 6-11% fewer hand-outs than the others, with a higher p99. Windows staggered per
+serving 5-11% fewer hand-outs than the others, with a higher p99. Windows staggered per
 caller and profile (a CRC-32 of the ids as each window's offset in the minute; counts added
 once a minute) removed that dip but cost more than it saved, and were not kept: in the same
 sitting, 2 alternating runs of 24 stretches each, 2,214 / 2,190 req/s on average aligned
