@@ -342,7 +342,7 @@ def test_cursor_listeners_see_the_insert(stored):
             PreparedInsert(OAuthProfile.__table__).insert(connection, row)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert [s for s in seen if s.startswith("INSERT INTO oauth_profile")]
+    assert len([s for s in seen if s.startswith("INSERT INTO oauth_profile")]) == 1
 
 
 def test_insert_needs_an_autoincrement_key():
