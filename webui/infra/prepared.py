@@ -1,5 +1,5 @@
-"""The reads of every API request, and the INSERTs of a profile's create, run straight
-through the database driver.
+"""The reads of every API request, and the INSERTs of a profile's create and of every audit
+event, run straight through the database driver.
 
 The figures (``python -m bench.reads``: in-process CPU, SQLite, ratio mode's database; three
 runs on 2026-12-03, which move by a third on a shared machine): the credentials lookup, a
@@ -164,10 +164,11 @@ class PreparedRead(_Prepared):
 
 class PreparedInsert(_Prepared):
     """An INSERT of one row into a table with an autoincrement primary key, RETURNING that
-    key, run through the driver on the unit of work's connection: a profile's create writes
-    two rows (the profile, its audit event), and SQLAlchemy's execution context was about
-    half the cost of each (py-spy: 15.7% of a create's worker time in _execute_context, of
-    which the driver's execute 5.4% and the token columns' encryption 4.2%).
+    key, run through the driver on the unit of work's connection (profiles, and every audit
+    event). A profile's create writes two rows (the profile, its audit event), and
+    SQLAlchemy's execution context was about half the cost of each (py-spy: 15.7% of a
+    create's worker time in _execute_context, of which the driver's execute 5.4% and the
+    token columns' encryption 4.2%).
 
     Every column but the key takes a value on every insert, and no column default runs
     (a missing value raises InvalidRequestError, as an INSERT compiled for those columns
